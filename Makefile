@@ -1,0 +1,39 @@
+# Ottenok: every target installs what it needs first (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test chat knowledge diagram lint bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/ottenok run
+
+chat: $(STAMP)
+	$(BIN)/ottenok chat
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+knowledge: $(STAMP)
+	$(BIN)/python -m knowledge.builder
+
+diagram: $(STAMP)
+	$(BIN)/ottenok diagram --write docs/diagrams
+
+lint: $(STAMP)
+	$(BIN)/ruff check ottenok adapters knowledge tests bench
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,48 @@
+"""Canonical forms for sizes and colours, shared by every adapter and the slot filler.
+
+Shops type sizes as 38, 38.0, "38,5" and colours as "Чёрный" or "черный"; matching only
+works when every source folds them the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_SIZE_RE = re.compile(r"^\s*(\d{2})(?:[.,](\d))?\s*$")
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold ё to е: the comparison form for any Russian word."""
+    return text.strip().lower().replace("ё", "е")
+
+
+def normalize_size(value: object) -> str | None:
+    """Return an EU size as "38" or "37.5"; None for an empty or unparseable cell."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        value = f"{value:g}"
+    text = str(value).strip()
+    if not text or text.lower() in {"nan", "none", "-", "—"}:
+        return None
+    match = _SIZE_RE.match(text)
+    if not match:
+        return None
+    whole, frac = match.groups()
+    return whole if not frac or frac == "0" else f"{whole}.{frac}"
+
+
+def normalize_color(value: object) -> str | None:
+    """Return a colour in comparison form ("черный"), or None for an empty cell."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = re.sub(r"\s+", " ", fold(str(value)))
+    return text or None
+
+
+def size_key(size: str) -> float:
+    """Numeric value of a normalised size, for ordering and nearest-size search."""
+    return float(size)

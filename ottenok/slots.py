@@ -1,0 +1,81 @@
+"""Typed slots: the only thing a slot filler (offline or LLM) may produce.
+
+Business rules are decided by guards over these values, so every field is typed and
+optional until the customer has given it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ProductType(StrEnum):
+    SHOES = "shoes"
+    BAG = "bag"
+    ACCESSORY = "accessory"
+    OTHER = "other"
+
+
+class Intent(StrEnum):
+    GREETING = "greeting"
+    PROVIDE_INFO = "provide_info"
+    QUESTION = "question"
+    CONFIRM = "confirm"
+    DENY = "deny"
+    CORRECT = "correct"
+    CANCEL = "cancel"
+    ASK_MANAGER = "ask_manager"
+    SMALLTALK = "smalltalk"
+    UNKNOWN = "unknown"
+
+
+SLOT_NAMES: tuple[str, ...] = ("city", "product", "product_type", "size", "color", "address")
+
+
+class OrderSlots(BaseModel):
+    """What the customer has told us about the order so far.
+
+    `product` is the catalog product id; `size` is a normalised EU size string ("38", "37.5");
+    `color` is a normalised catalog colour (lower case, "ё" folded to "е").
+    """
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    city: str | None = None
+    product: str | None = None
+    product_type: ProductType | None = None
+    size: str | None = None
+    color: str | None = None
+    address: str | None = None
+
+    def filled(self) -> dict[str, str]:
+        """The slots that hold a value, for summaries and logs."""
+        return {k: str(v) for k, v in self.model_dump(exclude_none=True).items()}
+
+
+class SlotUpdate(BaseModel):
+    """What one customer message contributed: slot values found plus the intent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    intent: Intent = Intent.UNKNOWN
+    city: str | None = None
+    product: str | None = None
+    product_type: ProductType | None = None
+    size: str | None = None
+    color: str | None = None
+    address: str | None = None
+    wants_photos: bool = False
+    question: str | None = Field(
+        default=None, description="The customer's question, when the message asks something."
+    )
+
+    def slot_values(self) -> dict[str, str]:
+        """Only the slot fields that this message filled."""
+        return {
+            name: value
+            for name in SLOT_NAMES
+            if (value := getattr(self, name)) is not None
+        }
