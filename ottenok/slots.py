@@ -68,6 +68,10 @@ class SlotUpdate(BaseModel):
     color: str | None = None
     address: str | None = None
     wants_photos: bool = False
+    unsold_product: str | None = Field(
+        default=None,
+        description="A kind of product the customer asked for that the shop does not sell.",
+    )
     question: str | None = Field(
         default=None, description="The customer's question, when the message asks something."
     )
@@ -79,3 +83,13 @@ class SlotUpdate(BaseModel):
             for name in SLOT_NAMES
             if (value := getattr(self, name)) is not None
         }
+
+
+class FillContext(BaseModel):
+    """What a slot filler may know besides the message: where the dialogue stands.
+
+    The state tells which slot was just asked for, so a bare "38" or "Караганда" fills it.
+    """
+
+    state: str = "greeting"
+    slots: OrderSlots = Field(default_factory=OrderSlots)

@@ -1,0 +1,93 @@
+"""Guards of the order machine: the business rules for what to ask next and when to confirm.
+
+Each guard reads only the conversation's typed slots and the shop's stock facts, so the rules
+can be read (and tested) without any language model or storage.
+"""
+
+from __future__ import annotations
+
+from ottenok.conversation import Conversation
+from ottenok.slots import ProductType
+
+
+def city_missing(conv: Conversation) -> bool:
+    return conv.slots.city is None
+
+
+def product_missing(conv: Conversation) -> bool:
+    return conv.slots.product is None
+
+
+def product_sold_out(conv: Conversation) -> bool:
+    """The product is known but no size or colour of it is left."""
+    product = conv.slots.product
+    if product is None:
+        return False
+    availability = conv.facts.check_availability(product)
+    return not availability.in_stock
+
+
+def needs_size(conv: Conversation) -> bool:
+    """Only shoes have sizes; bags and accessories are never asked for one."""
+    return conv.slots.product_type == ProductType.SHOES
+
+
+def size_missing(conv: Conversation) -> bool:
+    return needs_size(conv) and conv.slots.size is None
+
+
+def size_unavailable(conv: Conversation) -> bool:
+    """The requested size is sold out in every colour (a colour problem is the colour's guard)."""
+    if not needs_size(conv) or conv.slots.size is None or conv.slots.product is None:
+        return False
+    availability = conv.facts.check_availability(conv.slots.product, conv.slots.size)
+    return not availability.in_stock
+
+
+def has_several_colors(conv: Conversation) -> bool:
+    product = conv.slots.product
+    return product is not None and len(conv.facts.colors(product)) > 1
+
+
+def color_missing(conv: Conversation) -> bool:
+    return has_several_colors(conv) and conv.slots.color is None
+
+
+def color_unavailable(conv: Conversation) -> bool:
+    """The colour is not in stock in the chosen size (or at all)."""
+    if conv.slots.color is None or conv.slots.product is None:
+        return False
+    size = conv.slots.size if needs_size(conv) else None
+    return not conv.facts.check_availability(conv.slots.product, size, conv.slots.color).in_stock
+
+
+def address_missing(conv: Conversation) -> bool:
+    return conv.slots.address is None
+
+
+def order_complete(conv: Conversation) -> bool:
+    """Every slot the routing table requires for this product is filled."""
+    return not (
+        city_missing(conv)
+        or product_missing(conv)
+        or size_missing(conv)
+        or color_missing(conv)
+        or address_missing(conv)
+    )
+
+
+def in_stock(conv: Conversation) -> bool:
+    """The exact variant (product, size, colour) can be sold right now."""
+    slots = conv.slots
+    if slots.product is None:
+        return False
+    size = slots.size if needs_size(conv) else None
+    return conv.facts.check_availability(slots.product, size, slots.color).in_stock
+
+
+def was_confirmed(conv: Conversation) -> bool:
+    return conv.previous_state == "confirmed"
+
+
+def was_cancelled(conv: Conversation) -> bool:
+    return conv.previous_state == "cancelled"

@@ -1,0 +1,32 @@
+"""Applying one message's slot values to the order: the rules for corrections.
+
+A new value always replaces the old one (that is what a correction is). When the product
+changes, a size or colour carried over from the old product is dropped if the new product
+does not exist in it, while values given in the same message are kept so the machine can
+explain why they are not available.
+"""
+
+from __future__ import annotations
+
+from ottenok.protocols import ShopFacts
+from ottenok.slots import OrderSlots, ProductType, SlotUpdate
+
+
+def merge_update(slots: OrderSlots, update: SlotUpdate, facts: ShopFacts) -> OrderSlots:
+    given = update.slot_values()
+    merged = slots.model_dump()
+    merged.update(given)
+    product = merged["product"]
+    if product is not None and product != slots.product:
+        merged["product_type"] = facts.product_type(product) or merged.get("product_type")
+        if "size" not in given and merged["size"] not in facts.sizes(product):
+            merged["size"] = None
+        if "color" not in given and merged["color"] not in facts.colors(product):
+            merged["color"] = None
+    if product is not None:
+        if merged["product_type"] != ProductType.SHOES:
+            merged["size"] = None
+        colors = facts.colors(product)
+        if len(colors) == 1:
+            merged["color"] = colors[0]
+    return OrderSlots(**merged)

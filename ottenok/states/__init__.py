@@ -1,0 +1,1 @@
+"""The machines' declarations as data: states, triggers, guards and actions by name."""

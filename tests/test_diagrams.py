@@ -1,0 +1,47 @@
+"""The committed diagrams must match the code, and the CLI must print them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ottenok.cli import main
+from ottenok.diagrams import mermaid
+from ottenok.states import nudge, order
+
+DIAGRAMS = Path(__file__).resolve().parent.parent / "docs" / "diagrams"
+
+
+@pytest.mark.parametrize("name", ["order", "nudge"])
+def test_committed_diagram_matches_code(name: str) -> None:
+    committed = (DIAGRAMS / f"{name}.mmd").read_text(encoding="utf-8")
+    assert committed == mermaid(name), f"docs/diagrams/{name}.mmd drifted: run `make diagram`"
+
+
+@pytest.mark.parametrize(("name", "module"), [("order", order), ("nudge", nudge)])
+def test_diagram_shows_every_state_and_guard(name: str, module) -> None:
+    text = mermaid(name)
+    assert text.splitlines()[3] == "stateDiagram-v2"
+    for state in module.STATES:
+        assert f'state "{state}" as {state}' in text
+    for row in module.TRANSITIONS:
+        for guard in row.get("conditions", []):
+            assert guard in text
+
+
+def test_cli_prints_both_machines(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["diagram"])
+    assert result.exit_code == 0, result.output
+    assert "Ottenok order machine" in result.output
+    assert "Ottenok nudge machine" in result.output
+    result = CliRunner().invoke(main, ["diagram", "--write", str(tmp_path)])
+    assert result.exit_code == 0
+    assert (tmp_path / "order.mmd").read_text(encoding="utf-8") == mermaid("order")
+
+
+def test_cli_svg_without_folder_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["diagram", "--format", "svg"])
+    assert result.exit_code == 2
+    assert "--write" in result.output
