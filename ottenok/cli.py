@@ -1,14 +1,22 @@
-"""The `ottenok` command line: diagrams today; chat, orders and the service as they land."""
+"""The `ottenok` command line: console chat, orders, diagrams, and `run` for `make run`."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import sys
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from ottenok.config import Settings
 from ottenok.diagrams import mermaid, render
 from ottenok.machines import DECLARATIONS
+from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.phones import chat_id_for, normalize_phone
 
 
 @click.group()
@@ -54,6 +62,119 @@ def diagram(fmt: str, out_dir: Path | None, machine: str) -> None:
             click.echo(f"wrote {out_dir / f'{name}.mmd'}", err=True)
         else:
             sys.stdout.write(text + "\n")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as err:
+        raise click.ClickException(f"invalid settings: {err}") from err
+
+
+def _print_outgoing(outgoing: list[Outgoing]) -> None:
+    for out in outgoing:
+        if out.to_manager:
+            click.echo(f"[менеджеру {out.chat_id}] {out.text}")
+        elif out.kind == "photo":
+            click.echo(f"Алина: [фото] {out.photo_path or out.photo_file_id}")
+        else:
+            click.echo(f"Алина: {out.text}")
+    sys.stdout.flush()
+
+
+async def _chat(phone: str, name: str | None) -> None:
+    from adapters.bootstrap import close_engine, open_engine
+
+    settings = _settings()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("Загружаю магазин…", err=True)
+    engine = await open_engine(settings)
+    chat_id = chat_id_for(phone)
+    try:
+        if interactive:
+            click.echo("Пишите как покупатель (пустая строка или Ctrl+D — выход).", err=True)
+        while True:
+            line = await asyncio.to_thread(_read_line, interactive)
+            if line is None or (interactive and not line.strip()):
+                break
+            if not line.strip():
+                continue
+            msg = IncomingMessage(
+                chat_id=chat_id,
+                message_id=f"console-{uuid.uuid4().hex}",
+                text=line.rstrip("\n"),
+                sender_name=name,
+            )
+            _print_outgoing(await engine.handle_message(msg))
+    finally:
+        await close_engine(engine)
+
+
+def _read_line(interactive: bool) -> str | None:
+    try:
+        return input("Вы: ") if interactive else sys.stdin.readline() or None
+    except EOFError:
+        return None
+
+
+def _phone_option(value: str) -> str:
+    phone = normalize_phone(value)
+    if phone is None:
+        raise click.BadParameter(f"not a Kazakhstan phone number: {value!r}")
+    return phone
+
+
+@main.command()
+@click.option("--phone", default="77010000001", show_default=True, help="The customer's phone.")
+@click.option("--name", default=None, help="The customer's WhatsApp name.")
+def chat(phone: str, name: str | None) -> None:
+    """Talk to Alina in the terminal (offline default); photos are shown as file paths.
+
+    When stdin is not a terminal, every line is one customer message.
+    """
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(_chat(_phone_option(phone), name))
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """What `make run` starts: today the console chat on the offline default."""
+    ctx.invoke(chat)
+
+
+async def _orders(status: str | None, since: datetime | None) -> list[dict]:
+    from adapters.sqlite_store import SQLiteStore
+
+    settings = _settings()
+    store = await SQLiteStore.open(settings.database)
+    try:
+        return [row.as_dict() for row in await store.list_orders(status, since)]
+    finally:
+        await store.close()
+
+
+@main.command()
+@click.option("--status", type=click.Choice(["open", "confirmed", "cancelled"]), default=None)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def orders(status: str | None, since: datetime | None, as_json: bool) -> None:
+    """List orders, newest first."""
+    since_utc = since.replace(tzinfo=UTC) if since else None
+    rows = asyncio.run(_orders(status, since_utc))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no orders")
+        return
+    for row in rows:
+        details = " ".join(v for v in (row["size"], row["color"]) if v)
+        click.echo(
+            f"#{row['id']} {row['status']:<9} +{row['phone']} {row['product_name']} {details}"
+            f" | {row['city']}, {row['address']} | {row['price']} | {row['updated_at']}"
+        )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@ Only the methods the core actually calls are listed; adapters may offer more.
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 
+from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.records import ConversationRow, OrderRow, TurnRecord
 from ottenok.slots import FillContext, ProductType, SlotUpdate
 from ottenok.stock import Availability
 
@@ -29,3 +32,31 @@ class SlotFiller(Protocol):
     """Turns one customer message into typed slot values (offline rules or an LLM)."""
 
     async def fill(self, text: str, context: FillContext) -> SlotUpdate: ...
+
+
+class Storage(Protocol):
+    """Durable conversation memory (implemented by `adapters.sqlite_store.SQLiteStore`)."""
+
+    async def store_incoming(self, msg: IncomingMessage, phone: str | None = None) -> bool: ...
+
+    async def is_processed(self, wa_id: str) -> bool: ...
+
+    async def mark_processed(self, wa_id: str) -> None: ...
+
+    async def load_conversation(self, chat_id: str) -> ConversationRow: ...
+
+    async def save_turn(self, turn: TurnRecord) -> None: ...
+
+    async def record_outgoing(self, outgoing: list[Outgoing]) -> None: ...
+
+    async def set_handoff(self, chat_id: str, active: bool, by: str, reason: str = "") -> None: ...
+
+    async def handoff_active(self, chat_id: str) -> bool: ...
+
+    async def sent_photo_keys(self, chat_id: str) -> set[str]: ...
+
+    async def list_orders(
+        self, status: str | None = None, since: datetime | None = None
+    ) -> list[OrderRow]: ...
+
+    async def client(self, chat_id: str) -> dict[str, Any] | None: ...

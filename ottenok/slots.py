@@ -68,6 +68,9 @@ class SlotUpdate(BaseModel):
     color: str | None = None
     address: str | None = None
     wants_photos: bool = False
+    foreign_city: str | None = Field(
+        default=None, description="A city outside Kazakhstan: the shop does not deliver there."
+    )
     unsold_product: str | None = Field(
         default=None,
         description="A kind of product the customer asked for that the shop does not sell.",

@@ -45,3 +45,10 @@ def test_cli_svg_without_folder_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["diagram", "--format", "svg"])
     assert result.exit_code == 2
     assert "--write" in result.output
+
+
+@pytest.mark.parametrize("name", ["order", "nudge"])
+def test_readme_embeds_current_diagram(name: str) -> None:
+    readme = (DIAGRAMS.parent.parent / "README.md").read_text(encoding="utf-8")
+    body = "\n".join(mermaid(name).splitlines()[3:])
+    assert f"```mermaid\n{body}\n```" in readme, f"README's {name} diagram drifted"

@@ -1,0 +1,296 @@
+"""SQLite storage (aiosqlite, WAL): messages, clients, conversations, orders, handoffs, photos.
+
+aiosqlite runs every statement on its own thread, so the event loop never waits on disk.
+The schema is versioned by numbered SQL files in `adapters/migrations/`, applied on open.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.records import ConversationRow, OrderRow, TurnRecord
+from ottenok.slots import OrderSlots
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO text with a fixed shape, so that string order is time order in SQL."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class SQLiteStore:
+    """The one storage adapter; open it with `await SQLiteStore.open(path)`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str) -> SQLiteStore:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA busy_timeout=5000")
+        await db.execute("PRAGMA foreign_keys=ON")
+        store = cls(db, path)
+        await store.migrate()
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def migrate(self) -> int:
+        """Apply every numbered migration newer than the database; returns the version."""
+        await self.db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        async with self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cur:
+            current = (await cur.fetchone())[0]
+        for script in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+            version = int(script.name[:4])
+            if version <= current:
+                continue
+            sql = script.read_text(encoding="utf-8")
+            await self.db.executescript(
+                f"BEGIN;\n{sql}\nINSERT INTO schema_migrations VALUES"
+                f" ({version}, '{script.stem}', '{iso(datetime.now(UTC))}');\nCOMMIT;"
+            )
+            current = version
+        return current
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("SELECT MAX(version) FROM schema_migrations") as cur:
+            return (await cur.fetchone())[0]
+
+    # -- incoming -------------------------------------------------------------------------
+
+    async def store_incoming(self, msg: IncomingMessage, phone: str | None = None) -> bool:
+        """Store a customer message first of all; False when this id was stored before."""
+        at = iso(msg.timestamp)
+        cur = await self.db.execute(
+            "INSERT INTO messages (chat_id, direction, wa_id, kind, text, created_at)"
+            " VALUES (?, 'in', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (msg.chat_id, msg.message_id, msg.kind, msg.text, at),
+        )
+        is_new = cur.rowcount == 1
+        if is_new:
+            await self.db.execute(
+                "INSERT INTO clients (chat_id, phone, name, created_at, last_activity_at,"
+                " last_customer_at, last_speaker) VALUES (?, ?, ?, ?, ?, ?, 'customer')"
+                " ON CONFLICT(chat_id) DO UPDATE SET"
+                " name = COALESCE(excluded.name, clients.name),"
+                " phone = COALESCE(excluded.phone, clients.phone),"
+                " last_activity_at = excluded.last_activity_at,"
+                " last_customer_at = excluded.last_customer_at, last_speaker = 'customer'",
+                (msg.chat_id, phone, msg.sender_name, at, at, at),
+            )
+        await self.db.commit()
+        return is_new
+
+    async def is_processed(self, wa_id: str) -> bool:
+        async with self.db.execute(
+            "SELECT 1 FROM processed_messages WHERE wa_id = ?", (wa_id,)
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def mark_processed(self, wa_id: str) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
+            (wa_id, iso(datetime.now(UTC))),
+        )
+        await self.db.commit()
+
+    # -- conversations ----------------------------------------------------------------------
+
+    async def load_conversation(self, chat_id: str) -> ConversationRow:
+        async with self.db.execute(
+            "SELECT state, slots, previous_state, order_id, turns FROM conversations"
+            " WHERE chat_id = ?",
+            (chat_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return ConversationRow(chat_id)
+        return ConversationRow(
+            chat_id,
+            state=row["state"],
+            slots=OrderSlots.model_validate_json(row["slots"]),
+            previous_state=row["previous_state"],
+            order_id=row["order_id"],
+            turns=row["turns"],
+        )
+
+    async def save_turn(self, turn: TurnRecord) -> None:
+        """Write the turn's state, order, replies, photos and processed id atomically."""
+        conv = turn.conversation
+        at = iso(turn.at)
+        try:
+            if turn.order_status is not None:
+                conv.order_id = await self._upsert_order(turn, at)
+            await self.db.execute(
+                "INSERT INTO conversations (chat_id, state, slots, previous_state, order_id,"
+                " turns, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(chat_id) DO UPDATE SET state = excluded.state,"
+                " slots = excluded.slots, previous_state = excluded.previous_state,"
+                " order_id = excluded.order_id, turns = excluded.turns,"
+                " updated_at = excluded.updated_at",
+                (
+                    conv.chat_id,
+                    conv.state,
+                    conv.slots.model_dump_json(),
+                    conv.previous_state,
+                    conv.order_id,
+                    conv.turns,
+                    at,
+                ),
+            )
+            await self._insert_outgoing(turn.outgoing, at)
+            if any(not out.to_manager for out in turn.outgoing):
+                await self.db.execute(
+                    "UPDATE clients SET last_bot_at = ?, last_activity_at = ?,"
+                    " last_speaker = 'bot' WHERE chat_id = ?",
+                    (at, at, conv.chat_id),
+                )
+            await self.db.executemany(
+                "INSERT OR IGNORE INTO sent_photos VALUES (?, ?, ?)",
+                [(conv.chat_id, key, at) for key in turn.photo_keys],
+            )
+            if turn.processed_id is not None:
+                await self.db.execute(
+                    "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
+                    (turn.processed_id, at),
+                )
+            await self.db.commit()
+        except BaseException:
+            await self.db.rollback()
+            raise
+
+    async def _insert_outgoing(self, outgoing: list[Outgoing], at: str) -> None:
+        await self.db.executemany(
+            "INSERT INTO messages (chat_id, direction, kind, text, payload, created_at)"
+            " VALUES (?, 'out', ?, ?, ?, ?)",
+            [
+                (
+                    out.chat_id,
+                    out.kind,
+                    out.text,
+                    json.dumps({"photo": out.photo_key}) if out.photo_key else None,
+                    at,
+                )
+                for out in outgoing
+            ],
+        )
+
+    async def record_outgoing(self, outgoing: list[Outgoing]) -> None:
+        """Store messages sent outside a customer turn (manager replies, nudges)."""
+        await self._insert_outgoing(outgoing, iso(datetime.now(UTC)))
+        await self.db.commit()
+
+    async def _upsert_order(self, turn: TurnRecord, at: str) -> int:
+        conv = turn.conversation
+        fields = {
+            "status": turn.order_status,
+            "phone": turn.phone,
+            "city": conv.slots.city,
+            "product": conv.slots.product,
+            "product_type": conv.slots.product_type,
+            "size": conv.slots.size,
+            "color": conv.slots.color,
+            "address": conv.slots.address,
+            **turn.order_fields,
+        }
+        if conv.order_id is None:
+            columns = ", ".join(fields)
+            marks = ", ".join("?" for _ in fields)
+            cur = await self.db.execute(
+                f"INSERT INTO orders (chat_id, {columns}, created_at, updated_at)"
+                f" VALUES (?, {marks}, ?, ?)",
+                (conv.chat_id, *fields.values(), at, at),
+            )
+            return int(cur.lastrowid)
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self.db.execute(
+            f"UPDATE orders SET {assignments}, updated_at = ? WHERE id = ?",
+            (*fields.values(), at, conv.order_id),
+        )
+        return conv.order_id
+
+    # -- handoff ------------------------------------------------------------------------------
+
+    async def set_handoff(self, chat_id: str, active: bool, by: str, reason: str = "") -> None:
+        await self.db.execute(
+            "INSERT INTO handoffs VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
+            " active = excluded.active, changed_by = excluded.changed_by,"
+            " reason = excluded.reason, updated_at = excluded.updated_at",
+            (chat_id, int(active), by, reason, iso(datetime.now(UTC))),
+        )
+        await self.db.commit()
+
+    async def handoff(self, chat_id: str) -> dict[str, Any] | None:
+        async with self.db.execute(
+            "SELECT active, changed_by, reason, updated_at FROM handoffs WHERE chat_id = ?",
+            (chat_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        return dict(row) if row else None
+
+    async def handoff_active(self, chat_id: str) -> bool:
+        info = await self.handoff(chat_id)
+        return bool(info and info["active"])
+
+    # -- photos, clients, orders ------------------------------------------------------------------
+
+    async def sent_photo_keys(self, chat_id: str) -> set[str]:
+        async with self.db.execute(
+            "SELECT photo_key FROM sent_photos WHERE chat_id = ?", (chat_id,)
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def client(self, chat_id: str) -> dict[str, Any] | None:
+        async with self.db.execute("SELECT * FROM clients WHERE chat_id = ?", (chat_id,)) as cur:
+            row = await cur.fetchone()
+        return dict(row) if row else None
+
+    async def count_clients(self) -> int:
+        async with self.db.execute("SELECT COUNT(*) FROM clients") as cur:
+            return (await cur.fetchone())[0]
+
+    async def messages(self, chat_id: str) -> list[dict[str, Any]]:
+        async with self.db.execute(
+            "SELECT direction, wa_id, kind, text, payload, created_at FROM messages"
+            " WHERE chat_id = ? ORDER BY id",
+            (chat_id,),
+        ) as cur:
+            return [dict(row) for row in await cur.fetchall()]
+
+    async def list_orders(
+        self, status: str | None = None, since: datetime | None = None
+    ) -> list[OrderRow]:
+        query = "SELECT * FROM orders WHERE 1 = 1"
+        params: list[Any] = []
+        if status:
+            query += " AND status = ?"
+            params.append(status)
+        if since:
+            query += " AND updated_at >= ?"
+            params.append(iso(since))
+        query += " ORDER BY updated_at DESC, id DESC"
+        async with self.db.execute(query, params) as cur:
+            return [OrderRow(**dict(row)) for row in await cur.fetchall()]

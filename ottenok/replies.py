@@ -1,0 +1,297 @@
+"""Alina's offline voice: Russian templates per state, filled from the turn's outcome.
+
+The templates are data (`ottenok/states/replies.yaml`, or `DATA_DIR/replies.yaml` when a shop
+provides its own); this module only decides which pieces a turn needs and in what order.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ottenok.catalog import Catalog
+from ottenok.conversation import StockIssue
+from ottenok.morphology import morph
+from ottenok.slots import OrderSlots
+
+DEFAULT_TEMPLATES = Path(__file__).with_name("states") / "replies.yaml"
+SPLIT = "|||"
+
+
+@dataclass(slots=True)
+class TurnOutcome:
+    """What happened in one turn, in terms the phrasing needs (no machine internals)."""
+
+    chat_id: str
+    state: str
+    slots: OrderSlots
+    issue: StockIssue | None = None
+    greet: bool = False
+    customer_name: str | None = None
+    event: str | None = None
+    new_product: bool = False
+    answer: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    unsold: str | None = None
+    foreign_city: str | None = None
+    bad_color: str | None = None
+    seed: str = ""
+
+
+class Templates:
+    """The reply templates of one shop, with deterministic variant choice per message."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> Templates:
+        """The shop's own `replies.yaml` under DATA_DIR when present, else the default."""
+        path = DEFAULT_TEMPLATES
+        if data_dir is not None and (data_dir / "replies.yaml").is_file():
+            path = data_dir / "replies.yaml"
+        with path.open(encoding="utf-8") as fh:
+            return cls(yaml.safe_load(fh))
+
+    @property
+    def shop(self) -> str:
+        return self.data["shop"]
+
+    @property
+    def assistant(self) -> str:
+        return self.data["assistant"]
+
+    def get(self, *keys: str) -> Any:
+        node: Any = self.data
+        for key in keys:
+            node = node[key]
+        return node
+
+    def pick(self, rng: random.Random, *keys: str, **values: Any) -> str:
+        node = self.get(*keys)
+        text = rng.choice(node) if isinstance(node, list) else node
+        return text.format(shop=self.shop, assistant=self.assistant, **values)
+
+
+def price_text(price: int | None, currency: str = "₸") -> str:
+    if price is None:
+        return "уточню у менеджера"
+    return f"{price:,}".replace(",", " ") + f" {currency}"
+
+
+def join_words(items: list[str], limit: int = 6) -> str:
+    """"37, 38 и 39": the way a person lists options."""
+    items = items[:limit]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " и " + items[-1]
+
+
+def plural(word: str) -> str:
+    """Nominative plural of a product kind ("сумка" → "сумки"); unknown words stay as they are."""
+    parse = morph().parse(word)[0]
+    if "NOUN" not in parse.tag or "Pltm" in parse.tag:
+        return word
+    inflected = parse.inflect({"plur", "nomn"})
+    return inflected.word if inflected else word
+
+
+class OfflinePhraser:
+    """Phrases a turn from templates; what runs without an LLM and whenever the LLM fails."""
+
+    def __init__(self, templates: Templates, catalog: Catalog) -> None:
+        self.t = templates
+        self.catalog = catalog
+
+    @cached_property
+    def kinds(self) -> str:
+        """What the shop sells, by the first word of product names, most common first."""
+        counts: dict[str, int] = {}
+        for product in self.catalog.products.values():
+            word = product.name.split()[0].lower().split("-")[0]
+            counts[word] = counts.get(word, 0) + 1
+        ranked = sorted(counts, key=lambda w: -counts[w])
+        return join_words([plural(w) for w in ranked], limit=5)
+
+    def product_name(self, product_id: str | None) -> str:
+        product = self.catalog.get(product_id)
+        return product.name if product else ""
+
+    async def phrase(self, outcome: TurnOutcome) -> str:
+        return self.compose(outcome)
+
+    def compose(self, o: TurnOutcome) -> str:
+        rng = random.Random(zlib.crc32(o.seed.encode()))
+        messages: list[str] = []
+        if o.greet:
+            name = f", {o.customer_name}" if o.customer_name else ""
+            messages.append(self.t.pick(rng, "greeting", name=name))
+        body: list[str] = []
+        event_text = self._event(rng, o)
+        if event_text is not None:
+            body.append(event_text)
+        if o.event in ("handoff", "cancelled", "confirmed", "non_text_final"):
+            messages.append(" ".join(body))
+            return SPLIT.join(m for m in messages if m)
+        if o.answer:
+            body.append(o.answer)
+        if o.foreign_city:
+            body.append(self.t.pick(rng, "foreign_city"))
+        if o.unsold:
+            item = o.unsold
+            body.append(
+                self.t.pick(rng, "unsold", item=item, Item=item[:1].upper() + item[1:], kinds=self.kinds)
+            )
+        body.extend(self._issue(o))
+        if o.new_product and o.slots.product and not o.issue:
+            body.append(
+                self.t.pick(
+                    rng,
+                    "product_chosen",
+                    product=self.product_name(o.slots.product),
+                    price=self._price(o.slots),
+                )
+            )
+        if o.candidates:
+            body.append(self.t.pick(rng, "ambiguous", options=self._options(o.candidates)))
+        if o.event in ("already_confirmed", "already_cancelled"):
+            messages.append(" ".join(body))
+            return SPLIT.join(m for m in messages if m)
+        if o.state == "confirming" and o.event != "deny":
+            messages.append(" ".join(body))
+            messages.append(self.summary(o.slots))
+            messages.append(self.t.pick(rng, "ask", "confirming"))
+            return SPLIT.join(m for m in messages if m)
+        question = self._question(rng, o)
+        if question and not o.candidates:
+            body.append(question)
+        messages.append(" ".join(b for b in body if b))
+        return SPLIT.join(m for m in messages if m)
+
+    def _event(self, rng: random.Random, o: TurnOutcome) -> str | None:
+        keyed = {
+            "handoff": "handoff",
+            "cancelled": "cancelled",
+            "confirmed": "confirmed",
+            "deny": "deny_at_summary",
+            "already_confirmed": "already_confirmed",
+            "already_cancelled": "already_cancelled",
+            "non_text": "non_text",
+            "non_text_final": "non_text",
+            "didnt_understand": "didnt_understand",
+            "thanks": "thanks",
+            "new_order": "new_order",
+            "released": "handoff_released",
+        }
+        return self.t.pick(rng, keyed[o.event]) if o.event in keyed else None
+
+    def _question(self, rng: random.Random, o: TurnOutcome) -> str | None:
+        if o.state not in ("ask_city", "ask_product", "ask_size", "ask_color", "ask_address"):
+            return None
+        product = o.slots.product
+        values: dict[str, str] = {"kinds": self.kinds}
+        if product:
+            size = o.slots.size if o.slots.product_type == "shoes" else None
+            availability = self.catalog.check_availability(product, None, o.slots.color)
+            values["sizes"] = join_words(availability.sizes, limit=12) or "уточню"
+            values["colors"] = join_words(
+                self.catalog.check_availability(product, size, None).colors
+            )
+        return self.t.pick(rng, "ask", o.state, **values)
+
+    def _issue(self, o: TurnOutcome) -> list[str]:
+        issue = o.issue
+        if issue is None:
+            if o.bad_color and o.slots.product:
+                return [
+                    self.t.pick(
+                        random.Random(0),
+                        "unknown_color",
+                        colors=join_words(self.catalog.colors(o.slots.product)),
+                    )
+                ]
+            return []
+        rng = random.Random(0)
+        if issue.kind == "size":
+            return [
+                self.t.pick(
+                    rng, "issue", "size", size=issue.size, alternatives=join_words(issue.alternatives)
+                )
+            ]
+        if issue.kind == "color":
+            if issue.size and issue.sizes:
+                return [
+                    self.t.pick(
+                        rng,
+                        "issue",
+                        "size_color",
+                        color=issue.color,
+                        size=issue.size,
+                        sizes=join_words(issue.sizes, limit=10),
+                    )
+                ]
+            return [self.t.pick(rng, "issue", "color", color=issue.color, colors=join_words(issue.colors))]
+        lines = [self.t.pick(rng, "issue", "product", product=self.product_name(issue.product_id))]
+        similar = self.similar(issue.product_id)
+        if similar:
+            lines.append(self.t.pick(rng, "issue", "similar", options=join_words(similar, limit=3)))
+        return lines
+
+    def similar(self, product_id: str) -> list[str]:
+        """In-stock products of the same type, closest in price first."""
+        base = self.catalog.get(product_id)
+        if base is None:
+            return []
+        base_price = self.catalog.price(product_id) or 0
+        others = [
+            p
+            for p in self.catalog.products.values()
+            if p.id != product_id
+            and p.type == base.type
+            and self.catalog.check_availability(p.id).in_stock
+        ]
+        others.sort(key=lambda p: abs((self.catalog.price(p.id) or 0) - base_price))
+        return [f"{p.name} ({price_text(self.catalog.price(p.id))})" for p in others[:3]]
+
+    def _options(self, product_ids: list[str]) -> str:
+        return "\n".join(
+            f"{n}) {self.product_name(pid)} — {price_text(self.catalog.price(pid))}"
+            for n, pid in enumerate(product_ids, start=1)
+        )
+
+    def _price(self, slots: OrderSlots) -> str:
+        assert slots.product is not None
+        size = slots.size if slots.product_type == "shoes" else None
+        return price_text(self.catalog.price(slots.product, size, slots.color))
+
+    def delivery(self, city: str | None) -> str:
+        terms = self.t.get("delivery")
+        return terms["home"] if city == terms["home_city"] else terms["country"]
+
+    def summary_lines(self, slots: OrderSlots) -> str:
+        lines = [f"• {self.product_name(slots.product)}"]
+        details = []
+        if slots.size:
+            details.append(f"размер {slots.size}")
+        if slots.color:
+            details.append(f"цвет {slots.color}")
+        if details:
+            lines.append("• " + ", ".join(details))
+        if slots.product:
+            lines.append(f"• Цена: {self._price(slots)}")
+        if slots.city:
+            lines.append(f"• Город: {slots.city}")
+        if slots.address:
+            lines.append(f"• Адрес: {slots.address}")
+        return "\n".join(lines)
+
+    def summary(self, slots: OrderSlots) -> str:
+        return self.t.get("summary").format(
+            lines=self.summary_lines(slots), delivery=self.delivery(slots.city)
+        )
