@@ -46,3 +46,24 @@ def normalize_color(value: object) -> str | None:
 def size_key(size: str) -> float:
     """Numeric value of a normalised size, for ordering and nearest-size search."""
     return float(size)
+
+
+_PRICE_RE = re.compile(r"\d+(?:[.,]\d{1,2})?")
+
+
+def normalize_price(value: object) -> int | None:
+    """Return a price in whole tenge from 24900, 24900.0, "24 900" or "24 900 ₸"; None if blank.
+
+    Shops type prices by hand in both the spreadsheet and the documents, with thousands
+    separators (spaces, no-break spaces) and the currency sign.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value)
+    text = re.sub(r"[\s\u00a0\u202f\u2009']", "", str(value))
+    text = re.sub(r"[.,](?=\d{3}(?!\d))", "", text)  # "24,900" and "24.900" group thousands
+    match = _PRICE_RE.search(text)
+    return round(float(match.group(0).replace(",", "."))) if match else None

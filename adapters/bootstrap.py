@@ -1,0 +1,91 @@
+"""The composition root: read the shop, open storage and knowledge, wire the engine.
+
+Everything slow (Excel, docx, ChromaDB, the photo walk) runs in a worker thread, so the same
+code serves the console chat and the async service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.chroma_store import KnowledgeStore
+from adapters.photos_local import load_photo_index
+from adapters.shop_files import load_catalog
+from adapters.sqlite_store import SQLiteStore
+from knowledge.builder import build_knowledge, build_photo_index, store_needs_build
+from knowledge.embeddings import embedding_for
+from ottenok.answers import Answerer
+from ottenok.catalog import Catalog
+from ottenok.colors import ColorLexicon
+from ottenok.config import Settings
+from ottenok.engine import Engine
+from ottenok.filling import OfflineSlotFiller
+from ottenok.lookup import ProductMatcher
+from ottenok.photos import PhotoIndex
+from ottenok.replies import OfflinePhraser, Templates
+
+log = logging.getLogger("ottenok.bootstrap")
+
+
+@dataclass(slots=True)
+class Shop:
+    catalog: Catalog
+    matcher: ProductMatcher
+    knowledge: KnowledgeStore | None
+    photos: PhotoIndex | None
+
+
+def load_shop(settings: Settings, build_missing_knowledge: bool = True) -> Shop:
+    """Read the shop's files; build the knowledge store first when it is missing (blocking)."""
+    catalog = load_catalog(settings.data_dir, settings.inventory_path)
+    matcher = ProductMatcher(catalog)
+    embedding = embedding_for(settings)
+    knowledge = None
+    if store_needs_build(settings.chroma, embedding):
+        if build_missing_knowledge:
+            log.info("knowledge store %s missing: building it", settings.chroma)
+            build_knowledge(
+                settings.data_dir, settings.chroma, embedding, settings.inventory_path,
+                log.info, catalog,
+            )  # fmt: skip
+    if not store_needs_build(settings.chroma, embedding):
+        knowledge = KnowledgeStore(settings.chroma, embedding)
+    photos = None
+    if settings.google_drive_photos_folder_id and settings.photo_index.is_file():
+        photos = load_photo_index(settings.photo_index)
+    elif build_photo_index(settings, catalog, log.info) is not None:
+        photos = load_photo_index(settings.photo_index)
+    return Shop(catalog, matcher, knowledge, photos)
+
+
+async def open_engine(settings: Settings, **engine_options: Any) -> Engine:
+    """A ready engine over the shop in `settings.data_dir`; close it with `close_engine`."""
+    shop = await asyncio.to_thread(load_shop, settings)
+    store = await SQLiteStore.open(settings.database)
+    templates = Templates.load(settings.data_dir)
+    filler = OfflineSlotFiller(shop.catalog, shop.matcher, ColorLexicon(_all_colors(shop.catalog)))
+    return Engine(
+        store=store,
+        catalog=shop.catalog,
+        filler=filler,
+        phraser=OfflinePhraser(templates, shop.catalog),
+        answerer=Answerer(shop.catalog, templates, shop.knowledge),
+        photos=shop.photos,
+        managers=settings.managers,
+        **engine_options,
+    )
+
+
+async def close_engine(engine: Engine) -> None:
+    await engine.store.close()  # type: ignore[attr-defined]
+
+
+def _all_colors(catalog: Catalog) -> list[str]:
+    colors: dict[str, None] = {}
+    for product_id in catalog.products:
+        for color in catalog.colors(product_id):
+            colors.setdefault(color, None)
+    return list(colors)

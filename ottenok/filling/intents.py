@@ -1,0 +1,172 @@
+"""What the customer means by a message, independent of the slot values it carries.
+
+Precedence follows the cost of a mistake: asking for a human and cancelling beat everything
+(missing them angers a customer), a correction beats a question ("а можно не 38, а 39?" changes
+the order), a question beats a greeting ("Здравствуйте, сколько стоят?" must be answered).
+Yes and no depend on the state: "да" confirms only an order summary; in an ask_* state it
+answers the question just asked (provide_info); elsewhere it is small talk.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ottenok.filling.cities import fold_kazakh
+from ottenok.slots import Intent
+
+_WORD_RE = re.compile(r"[a-zа-я0-9]+(?:-[a-zа-я0-9]+)*")
+
+
+def _words_re(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-zа-я0-9])(?:" + "|".join(alternatives) + r")(?![a-zа-я0-9])")
+
+
+_MANAGER = _words_re(
+    r"менеджер[а-я]*", r"оператор[а-я]*", r"живо[йм]у?(?: [а-я]+)? человек[а-я]*", r"живым",
+    r"с человеком", r"человек[а]? позов[а-я]*", r"позов[а-я]+", r"консультант[а-я]*",
+    r"администратор[а-я]*", r"руководител[а-я]*", r"хозяйк[а-я]*", r"manager", r"operator",
+    r"human", r"real person",
+)  # fmt: skip
+_CANCEL = _words_re(
+    r"передумал[аи]?", r"отмен[а-я]*", r"откаж[а-я]*", r"отказыва[а-я]*", r"неактуальн[а-я]*",
+    r"не актуальн[а-я]*", r"не буду (?:брать|заказывать|покупать)",
+    r"не будем (?:брать|заказывать)", r"cancel",
+)  # fmt: skip
+# "не надо" cancels only as a short answer: "пакет не надо, а так всё верно" is no cancel.
+_SHORT_CANCEL = _words_re(r"не надо", r"не нужно", r"не нужны", r"не хочу", r"уже не хочу")
+_SHORT_CANCEL_MAX_WORDS = 5
+_CORRECTION = _words_re(
+    r"поменя[а-я]*", r"измен[а-я]*", r"исправ[а-я]*", r"замен[а-я]*",
+    r"вместо", r"перепутал[а-я]*", r"ошибл[а-я]*", r"ошибочно", r"на самом деле",
+    r"(?:размер|цвет|адрес|город|модел)[а-я]* (?:не (?:тот|та|те|то|подходит)|неправильн[а-я]*)",
+)  # fmt: skip
+# Weaker cues: they correct only when the message brings a new value ("ой, лучше чёрные",
+# "не 38, а 39"); "пакет не надо, а так всё верно" corrects nothing.
+_SOFT_CORRECTION = _words_re(
+    r"не [^,?]{1,30}?,? а", r"^ой", r"^упс", r"лучше", r"друг(?:ой|ую|ие|ое|ого)", r"все-таки",
+    r"передумал[аи]?",
+)  # fmt: skip
+_QUESTION = _words_re(
+    r"сколько", r"как(?:ой|ая|ое|ие|их|им|ими|ую|ого|ому|ом)?", r"где", r"когда", r"почему",
+    r"зачем", r"куда", r"откуда", r"ли", r"подскаж[а-я]*", r"скаж[а-я]*", r"интересу[а-я]*",
+    r"оригинал[а-я]*", r"реплик[а-я]*", r"рассрочк[а-я]*", r"кредит[а-я]*", r"kaspi", r"каспи",
+    r"а если", r"а вдруг", r"как долго", r"цена", r"стоимост[а-я]*", r"how much", r"how long",
+    r"what", r"where", r"when", r"price", r"(?<!если )есть$", r"есть ли", r"имеется$", r"бывают$",
+)  # fmt: skip
+# A polite request: a question unless it brings slot values ("можно 38 чёрные" is an order).
+_REQUEST = _words_re(r"^можно", r"^а можно", r"^есть", r"^а есть", r"^имеется", r"^бывают")
+_PHOTOS = _words_re(
+    r"фот[а-я]*", r"фотограф[а-я]*", r"фотк[а-я]*", r"фоточк[а-я]*", r"покаж[а-я]*",
+    r"показать", r"видео[а-я]*", r"видос[а-я]*", r"как выгляд[а-я]*", r"живьем", r"вживую",
+    r"photo[a-z]*", r"pic[a-z]*", r"how (?:does|do) (?:it|they) look", r"show me",
+)  # fmt: skip
+_GREETING = re.compile(
+    r"^(?:здравствуй[а-я]*|здрасьте|здрасте|здраст[а-я]*|добр(?:ый|ое|ого) (?:день|вечер|утро|дня|"
+    r"вечера|утра)|доброе утро|день добрый|приветствую|приветик|привет|салам[а-я]*(?: алейкум)?|"
+    r"ассала[а-я]*(?: алейкум)?|салем|салеметсиз ?бе|салеметсиз|кайырлы (?:кун|тан|кеш)|hi|hello|"
+    r"hey|"
+    r"good (?:morning|afternoon|evening)|хай)(?![a-zа-я0-9])"
+)
+_YES = {
+    "да", "даа", "дааа", "ага", "угу", "ок", "окей", "оке", "ok", "okay", "yes", "yep", "yeah",
+    "верно", "правильно", "конечно", "точно", "именно", "давайте", "согласна",
+    "согласен", "иа", "ия", "ие", "дурыс", "durys", "sure", "подходит", "устраивает",
+    "да-да", "канешн", "конечн", "+",
+}  # fmt: skip
+_STRONG_CONFIRM = _words_re(
+    r"оформляйте", r"оформляем", r"оформите", r"подтверждаю", r"подтверждаем",
+    r"все верно", r"все правильно", r"всё верно", r"всё правильно",
+)  # fmt: skip
+_NO = {"нет", "неа", "неверно", "неправильно", "жок", "no", "nope", "нее", "неее"}
+_NO_PHRASES = ("не так", "не то", "не верно", "не правильно", "не подходит")
+_THUMBS_UP = re.compile("[\U0001f44d\U0001f44c\u2705]")
+_SMALLTALK = {
+    "спасибо", "спс", "благодарю", "рахмет", "thanks", "thank", "you", "ок", "окей",
+    "ok", "okay", "понятно", "поняла", "понял", "ясно", "хорошо", "ладно", "супер", "отлично",
+    "класс", "круто", "норм", "жду", "будем", "ждать", "ждем", "большое", "вам", "хорошего",
+    "дня", "пожалуйста", "угу", "ага", "ясненько", "поняв", "good", "great", "cool", "сау",
+    "болыныз", "алина", "девушки", "девушка", "мерси",
+}  # fmt: skip
+_FILLERS = {"а", "ну", "и", "вот", "так", "же", "уже", "пожалуйста", "спасибо", "вам", "тогда"}
+_ASK_STATES_PREFIX = "ask_"
+_CONFIRMING = "confirming"
+
+
+def normalized(text: str) -> str:
+    """Lower case, ё and Kazakh letters folded, emoji and punctuation (but "?") to spaces."""
+    folded = _THUMBS_UP.sub(" ok ", fold_kazakh(text))
+    return re.sub(r"\s+", " ", re.sub(r"[^a-zа-я0-9?+\s-]", " ", folded)).strip()
+
+
+def wants_photos(text: str) -> bool:
+    """Whether the customer asks to see the product ("скиньте фото", "как выглядят?")."""
+    return bool(_PHOTOS.search(normalized(text)))
+
+
+def is_question(text: str) -> bool:
+    """A direct question: a question mark or a question word."""
+    norm = normalized(text)
+    return "?" in norm or bool(_QUESTION.search(norm))
+
+
+def classify(text: str, state: str, has_values: bool = False) -> Intent:
+    """The intent of one message in the given dialogue state.
+
+    `has_values` tells that the message also carried slot values (the slot filler knows): then a
+    greeting, a "да" or a polite "можно …" is the customer providing information, and a "нет"
+    with a new value is a correction.
+    """
+    norm = normalized(text)
+    words = _WORD_RE.findall(norm)
+    if not words and "?" not in norm:
+        return Intent.SMALLTALK if text.strip() else Intent.UNKNOWN
+    if _MANAGER.search(norm):
+        return Intent.ASK_MANAGER
+    corrects = bool(_CORRECTION.search(norm)) or (
+        has_values and bool(_SOFT_CORRECTION.search(norm))
+    )
+    if _CANCEL.search(norm) and not (corrects and has_values):
+        return Intent.CANCEL
+    if (
+        _SHORT_CANCEL.search(norm)
+        and len(words) <= _SHORT_CANCEL_MAX_WORDS
+        and not has_values
+        and "?" not in norm
+    ):
+        return Intent.CANCEL
+    if corrects and (has_values or "?" not in norm):
+        return Intent.CORRECT
+    greeting = _GREETING.match(norm)
+    if greeting:
+        rest = norm[greeting.end() :].strip(" ,-")
+        if not rest or _only(rest, _SMALLTALK | _FILLERS):
+            return Intent.GREETING
+        intent = classify(rest, state, has_values)
+        return Intent.GREETING if intent in {Intent.UNKNOWN, Intent.SMALLTALK} else intent
+    if "?" in norm or _QUESTION.search(norm):
+        return Intent.QUESTION
+    if _REQUEST.search(norm) or _PHOTOS.search(norm):
+        return Intent.PROVIDE_INFO if has_values else Intent.QUESTION
+    if _STRONG_CONFIRM.search(norm) or _only(norm, _YES | _FILLERS | {"все"}):
+        return _yes_in(state, has_values)
+    if words[0] in _NO or norm == "не" or norm.startswith(_NO_PHRASES):
+        return Intent.CORRECT if has_values else Intent.DENY
+    if has_values:
+        return Intent.PROVIDE_INFO
+    if _only(norm, _SMALLTALK | _FILLERS | _YES):
+        return Intent.SMALLTALK
+    return Intent.UNKNOWN
+
+
+def _yes_in(state: str, has_values: bool) -> Intent:
+    if state == _CONFIRMING:
+        return Intent.CORRECT if has_values else Intent.CONFIRM
+    if has_values or state.startswith(_ASK_STATES_PREFIX):
+        return Intent.PROVIDE_INFO
+    return Intent.SMALLTALK
+
+
+def _only(norm: str, vocabulary: set[str]) -> bool:
+    """Whether every word of the message is in the vocabulary (emoji and punctuation ignored)."""
+    words = _WORD_RE.findall(norm.replace("?", " "))
+    return bool(words) and all(word in vocabulary for word in words)

@@ -1,0 +1,47 @@
+"""Labelled customer questions over the SAMPLE shop's sales scripts: recall@3 of search_scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from adapters.chroma_store import KnowledgeStore
+from adapters.shop_files import load_scripts
+from knowledge.builder import build_knowledge
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "script_eval.yaml").read_text("utf-8"))
+MIN_RECALL_AT_3 = 0.9
+
+pytestmark = pytest.mark.skipif(
+    not (DATA_DIR / "knowledge_base" / "scripts").is_dir(),
+    reason="the sample shop is not generated",
+)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> KnowledgeStore:
+    chroma_dir = tmp_path_factory.mktemp("sample_store")
+    build_knowledge(DATA_DIR, chroma_dir)
+    return KnowledgeStore(chroma_dir)
+
+
+def test_labels_name_real_script_topics():
+    topics = {section.topic for section in load_scripts(DATA_DIR)}
+    assert len(CASES) >= 25
+    assert {case["topic"] for case in CASES} <= topics
+
+
+def test_recall_at_3_over_the_sample_scripts(store):
+    misses, first = [], 0
+    for case in CASES:
+        topics = [hit.metadata["topic"] for hit in store.search_scripts(case["question"], k=3)]
+        first += bool(topics) and topics[0] == case["topic"]
+        if case["topic"] not in topics:
+            misses.append(f"{case['question']!r}: expected {case['topic']!r}, got {topics}")
+    recall = 1 - len(misses) / len(CASES)
+    print(f"\nscript retrieval: recall@1={first / len(CASES):.2f} recall@3={recall:.2f}")
+    print("\n".join(misses))
+    assert recall >= MIN_RECALL_AT_3, "\n".join(misses)

@@ -1,0 +1,330 @@
+"""The offline slot filler against labelled customer messages, plus its parts one by one.
+
+The labelled set (tests/data/slot_filler_cases.yaml) refers to a made-up shop built here from
+core types, so it does not depend on the sample shop in data/; it is also run against that shop
+for the fields that do not name products.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ottenok.catalog import Catalog, Product
+from ottenok.filling import OfflineSlotFiller
+from ottenok.filling.address import find_address
+from ottenok.filling.cities import find_city
+from ottenok.filling.intents import classify, wants_photos
+from ottenok.filling.product_words import ProductKinds
+from ottenok.filling.sizes import find_size, find_sizes
+from ottenok.slots import FillContext, Intent, OrderSlots, ProductType
+from ottenok.stock import Stock, Variant
+
+CASES_PATH = Path(__file__).parent / "data" / "slot_filler_cases.yaml"
+DATA_DIR = Path(__file__).parents[1] / "data"
+MIN_ACCURACY = 0.95
+FIELDS = ("intent", "city", "product", "size", "color", "address", "photos", "unsold", "candidates")
+
+# id, name, type, brand, aliases, colours, sizes: shoes, two loafers (one single-colour),
+# bags and accessories, with invented brands.
+SHOP = [
+    ("aster-mules", "Мюли Aster", ProductType.SHOES, "Aster", ["Астер"],
+     ["черный", "бежевый"], ["36", "37", "38", "39", "40"]),
+    ("velia-boots", "Ботильоны Velia", ProductType.SHOES, "Velia", ["Велия"],
+     ["бордовый", "черный"], ["36", "37", "37.5", "38", "39", "40", "41"]),
+    ("corsa-loafers", "Лоферы Corsa", ProductType.SHOES, "Corsa", ["Корса"],
+     ["черный", "коричневый"], ["35", "36", "37", "38", "39", "40"]),
+    ("mirella-loafers", "Лоферы Mirella", ProductType.SHOES, "Mirella", ["Мирелла"],
+     ["бежевый"], ["36", "37", "38", "39"]),
+    ("nimbus-sneakers", "Кеды Nimbus", ProductType.SHOES, "Nimbus", ["Нимбус"],
+     ["белый", "черный"], ["36", "37", "38", "39", "40", "41"]),
+    ("orla-pumps", "Туфли-лодочки Orla", ProductType.SHOES, "Orla", ["Орла"],
+     ["красный", "нюдовый"], ["35", "36", "37", "38", "39"]),
+    ("lumen-tote", "Сумка-тоут Lumen", ProductType.BAG, "Lumen", ["Люмен"],
+     ["черный", "молочный"], []),
+    ("selma-clutch", "Клатч Selma", ProductType.BAG, "Selma", ["Сельма"], ["золотой"], []),
+    ("tarsa-belt", "Ремень Tarsa", ProductType.ACCESSORY, "Tarsa", ["Тарса"],
+     ["коричневый", "черный"], []),
+    ("nova-scarf", "Платок Nova", ProductType.ACCESSORY, "Nova", ["Нова"], ["голубой"], []),
+]  # fmt: skip
+
+
+def build_catalog() -> Catalog:
+    products, variants = [], []
+    for pid, name, kind, brand, aliases, colors, sizes in SHOP:
+        products.append(
+            Product(
+                id=pid,
+                name=name,
+                type=kind,
+                brand=brand,
+                aliases=aliases,
+                colors=colors,
+                sizes=sizes,
+                price=32000,
+            )  # fmt: skip
+        )
+        variants += [Variant(pid, s, c, 3, 32000) for c in colors for s in sizes or [None]]
+    return Catalog(products, Stock(variants))
+
+
+@pytest.fixture(scope="module")
+def filler() -> OfflineSlotFiller:
+    return OfflineSlotFiller(build_catalog())
+
+
+def load_cases() -> list[dict]:
+    return yaml.safe_load(CASES_PATH.read_text(encoding="utf-8"))
+
+
+def _norm_address(value: str | None) -> str | None:
+    return " ".join(value.lower().replace("ё", "е").split()) if value else None
+
+
+def run_cases(filler: OfflineSlotFiller, cases: list[dict], fields: tuple[str, ...]):
+    """Per-field hits and totals, the misses to print, and the mean fill time in ms."""
+    hits: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    misses: list[str] = []
+    elapsed = 0.0
+    for case in cases:
+        context = FillContext(state=case["state"], slots=OrderSlots(**case.get("slots", {})))
+        started = time.perf_counter()
+        update = filler.fill_sync(case["text"], context)
+        elapsed += time.perf_counter() - started
+        got = {
+            "intent": update.intent.value,
+            "city": update.city,
+            "product": update.product,
+            "size": update.size,
+            "color": update.color,
+            "address": _norm_address(update.address),
+            "photos": update.wants_photos,
+            "unsold": update.unsold_product,
+            "candidates": filler.candidates(case["text"], context),
+        }
+        want = {
+            "intent": case["intent"],
+            "city": case.get("city"),
+            "product": case.get("product"),
+            "size": case.get("size"),
+            "color": case.get("color"),
+            "address": _norm_address(case.get("address")),
+            "photos": case.get("photos", False),
+            "unsold": case.get("unsold"),
+            "candidates": case.get("candidates", []),
+        }
+        for field in fields:
+            totals[field] += 1
+            if got[field] == want[field]:
+                hits[field] += 1
+            else:
+                misses.append(
+                    f"[{case['state']}] {case['text']!r}: {field} = {got[field]!r}, "
+                    f"expected {want[field]!r}"
+                )
+    return hits, totals, misses, 1000 * elapsed / max(1, len(cases))
+
+
+def report(hits: Counter[str], totals: Counter[str], misses: list[str], mean_ms: float) -> None:
+    for field in totals:
+        print(f"{field:>10}: {hits[field]}/{totals[field]} = {hits[field] / totals[field]:.3f}")
+    print(f"mean fill time: {mean_ms:.2f} ms")
+    for miss in misses:
+        print("MISS", miss)
+
+
+def test_labelled_messages_per_field_accuracy(filler: OfflineSlotFiller) -> None:
+    cases = load_cases()
+    assert len(cases) >= 150
+    hits, totals, misses, mean_ms = run_cases(filler, cases, FIELDS)
+    report(hits, totals, misses, mean_ms)
+    for field in FIELDS:
+        assert hits[field] / totals[field] >= MIN_ACCURACY, (field, misses)
+    assert sum(hits.values()) / sum(totals.values()) >= MIN_ACCURACY
+
+
+def test_labelled_messages_against_the_sample_shop() -> None:
+    """Fields that name no product must come out the same with the sample shop's vocabulary."""
+    if not (DATA_DIR / "inventory.xlsx").exists():
+        pytest.skip("the sample shop has not been generated")
+    from adapters.shop_files import load_catalog
+
+    sample = OfflineSlotFiller(load_catalog(DATA_DIR))
+    shop_free = [
+        case
+        for case in load_cases()
+        if not any(case.get(k) for k in ("product", "color", "candidates", "unsold", "slots"))
+    ]
+    fields = ("intent", "city", "size", "address", "photos")
+    hits, totals, misses, mean_ms = run_cases(sample, shop_free, fields)
+    report(hits, totals, misses, mean_ms)
+    assert sum(hits.values()) / sum(totals.values()) >= MIN_ACCURACY
+
+
+async def test_async_fill_gives_the_sync_answer(filler: OfflineSlotFiller) -> None:
+    context = FillContext(state="ask_size")
+    assert await filler.fill("39 размер", context) == filler.fill_sync("39 размер", context)
+
+
+def test_product_type_comes_from_the_catalog(filler: OfflineSlotFiller) -> None:
+    update = filler.fill_sync("клатч сельма", FillContext(state="ask_product"))
+    assert (update.product, update.product_type) == ("selma-clutch", ProductType.BAG)
+
+
+def test_colour_prefers_one_the_chosen_product_has(filler: OfflineSlotFiller) -> None:
+    context = FillContext(state="ask_color", slots=OrderSlots(product="velia-boots"))
+    assert filler.fill_sync("бежевые или бордовые", context).color == "бордовый"
+
+
+def test_colour_of_another_product_is_kept_for_the_engine_to_explain(
+    filler: OfflineSlotFiller,
+) -> None:
+    context = FillContext(state="ask_color", slots=OrderSlots(product="nova-scarf"))
+    assert filler.fill_sync("хочу золотой", context).color == "золотой"
+
+
+def test_foreign_city_fills_no_slot_but_is_recognised(filler: OfflineSlotFiller) -> None:
+    update = filler.fill_sync("а в Ташкент доставите?", FillContext(state="ask_city"))
+    assert update.city is None and update.intent == Intent.QUESTION
+    match = find_city("а в Ташкент доставите?")
+    assert match is not None and (match.name, match.is_kazakhstan) == ("Ташкент", False)
+
+
+def test_chosen_product_is_not_replaced_by_an_ambiguous_mention(filler: OfflineSlotFiller) -> None:
+    context = FillContext(state="ask_size", slots=OrderSlots(product="mirella-loafers"))
+    assert filler.candidates("а лоферы мягкие?", context) == []
+
+
+# --- cities -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "city"),
+    [
+        ("в Астане", "Астана"), ("из Шымкента", "Шымкент"), ("в Караганду", "Караганда"),
+        ("по Алматы", "Алматы"), ("Алмате", "Алматы"), ("Alma-Ata", "Алматы"),
+        ("Акмола", "Астана"), ("Ust-Kamenogorsk", "Усть-Каменогорск"),
+        ("Оскемен", "Усть-Каменогорск"),
+        ("в Семее", "Семей"), ("Капчагай", "Конаев"), ("Орал", "Уральск"), ("в Актобе", "Актобе"),
+        ("Кызылорде", "Кызылорда"), ("в Жезказган", "Жезказган"), ("Экибастузе", "Экибастуз"),
+        ("в Павладар", "Павлодар"), ("Петропавловск", "Петропавловск"), ("Таразе", "Тараз"),
+    ],
+)  # fmt: skip
+def test_city_inflections_old_names_and_typos(text: str, city: str) -> None:
+    match = find_city(text)
+    assert match is not None and match.name == city and match.is_kazakhstan
+
+
+@pytest.mark.parametrize("text", ["в Москву", "Бишкек", "Ташкенте", "из Питера"])
+def test_foreign_cities(text: str) -> None:
+    match = find_city(text)
+    assert match is not None and not match.is_kazakhstan
+
+
+@pytest.mark.parametrize("text", ["хочу лоферы 38", "семь пар", "спасибо большое", "ул. Абая 5"])
+def test_no_city(text: str) -> None:
+    assert find_city(text) is None
+
+
+# --- sizes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting", "size"),
+    [
+        ("38", True, "38"), ("38", False, None), ("38-й", False, "38"),
+        ("размер 38", False, "38"), ("38 размер", False, "38"), ("на 38 ногу", False, "38"),
+        ("37,5", True, "37.5"), ("тридцать восьмой", False, "38"),
+        ("тридцать семь с половиной", True, "37.5"), ("38-39", True, "38"),
+        ("лоферы 38 бежевые", False, "38"), ("25 000", True, None), ("25000 тг", True, None),
+        ("кв 38", True, None), ("2 пары", True, None), ("в 10:30", True, None),
+        ("+7 701 383 38 38", True, None), ("50", True, None), ("32", True, None),
+        ("за 40 тысяч", True, None), ("12 марта", True, None), ("р-р 36", False, "36"),
+    ],
+)  # fmt: skip
+def test_find_size(text: str, expecting: bool, size: str | None) -> None:
+    assert find_size(text, expecting) == size
+
+
+def test_find_sizes_reports_both_ends_of_a_range() -> None:
+    assert find_sizes("38-39", expecting=True) == ["38", "39"]
+    assert find_sizes("37 или 37,5") == ["37", "37.5"]
+
+
+# --- addresses ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting", "address"),
+    [
+        ("ул. Абая 150", False, "ул. Абая 150"),
+        ("доставьте на Абая 150 кв 12 пожалуйста", False, "Абая 150 кв 12"),
+        ("хочу ботильоны 38 бордовые, ул. Кенесары 40 кв 12", False, "ул. Кенесары 40 кв 12"),
+        ("ЖК Есентай Парк, блок 3, кв 45", False, "ЖК Есентай Парк, блок 3, кв 45"),
+        ("3 мкр 15 дом", False, "3 мкр 15 дом"),
+        ("Абая 150", False, None),
+        ("Абая 150", True, "Абая 150"),
+        ("хочу лоферы 38", True, None),
+        ("а 38 есть?", True, None),
+        ("спасибо", True, None),
+        ("мой номер 87013833838", True, None),
+    ],
+)
+def test_find_address(text: str, expecting: bool, address: str | None) -> None:
+    assert find_address(text, expecting) == address
+
+
+# --- intents ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "intent"),
+    [
+        ("да", "confirming", Intent.CONFIRM), ("да", "ask_size", Intent.PROVIDE_INFO),
+        ("да", "confirmed", Intent.SMALLTALK), ("нет", "ask_color", Intent.DENY),
+        ("нет, передумала", "confirming", Intent.CANCEL),
+        ("отмените, и позовите менеджера", "confirming", Intent.ASK_MANAGER),
+        ("Здравствуйте, сколько стоит доставка?", "greeting", Intent.QUESTION),
+        ("а можно поменять если не подойдет?", "confirmed", Intent.QUESTION),
+        ("сәлем", "greeting", Intent.GREETING), ("иа", "confirming", Intent.CONFIRM),
+        ("жок", "confirming", Intent.DENY), ("yep", "confirming", Intent.CONFIRM),
+        ("пакет не надо, а так всё верно", "confirming", Intent.CONFIRM),
+        ("хм", "ask_size", Intent.UNKNOWN),
+    ],
+)  # fmt: skip
+def test_classify(text: str, state: str, intent: Intent) -> None:
+    assert classify(text, state) == intent
+
+
+def test_values_turn_yes_and_no_into_information_or_corrections() -> None:
+    assert classify("нет, в Астану", "confirming", has_values=True) == Intent.CORRECT
+    assert classify("Здравствуйте, хочу мюли", "greeting", has_values=True) == Intent.PROVIDE_INFO
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [("покажите", True), ("есть фото?", True), ("скиньте фотку", True),
+     ("how does it look", True), ("сколько стоит", False), ("спасибо", False)],
+)  # fmt: skip
+def test_wants_photos(text: str, wanted: bool) -> None:
+    assert wants_photos(text) is wanted
+
+
+# --- product kinds the shop does not sell ----------------------------------------------------
+
+
+def test_unsold_kinds_come_from_the_catalog_not_from_code() -> None:
+    without_uggs = ProductKinds(build_catalog())
+    assert without_uggs.unsold("есть уггов?") == "угги"
+    assert without_uggs.unsold("хочу кроссовки") is None  # the shop's "кеды" are the same kind
+    with_uggs = Catalog(
+        [Product(id="u", name="Угги Polar", type=ProductType.SHOES)],
+        Stock([Variant("u", "38", "серый", 1)]),
+    )
+    assert ProductKinds(with_uggs).unsold("есть уггов?") is None
+    assert ProductKinds(with_uggs).unsold("мужские угги есть?") == "мужские угги"
