@@ -13,7 +13,7 @@ from typing import Any
 
 from adapters.chroma_store import KnowledgeStore
 from adapters.photos_local import load_photo_index
-from adapters.shop_files import load_catalog
+from adapters.shop_files import load_catalog, load_scripts
 from adapters.sqlite_store import SQLiteStore
 from knowledge.builder import build_knowledge, build_photo_index, store_needs_build
 from knowledge.embeddings import embedding_for
@@ -36,6 +36,7 @@ class Shop:
     matcher: ProductMatcher
     knowledge: KnowledgeStore | None
     photos: PhotoIndex | None
+    scripts: list[tuple[str, str]]
 
 
 def load_shop(settings: Settings, build_missing_knowledge: bool = True) -> Shop:
@@ -58,25 +59,33 @@ def load_shop(settings: Settings, build_missing_knowledge: bool = True) -> Shop:
         photos = load_photo_index(settings.photo_index)
     elif build_photo_index(settings, catalog, log.info) is not None:
         photos = load_photo_index(settings.photo_index)
-    return Shop(catalog, matcher, knowledge, photos)
+    scripts = [(section.topic, section.text) for section in load_scripts(settings.data_dir)]
+    return Shop(catalog, matcher, knowledge, photos, scripts)
 
 
-async def open_engine(settings: Settings, **engine_options: Any) -> Engine:
+def make_engine(
+    shop: Shop, store: SQLiteStore, templates: Templates, managers: list[str], **options: Any
+) -> Engine:
+    """The offline-default engine over a loaded shop."""
+    colors = ColorLexicon(_all_colors(shop.catalog))
+    return Engine(
+        store=store,
+        catalog=shop.catalog,
+        filler=OfflineSlotFiller(shop.catalog, shop.matcher, colors),
+        phraser=OfflinePhraser(templates, shop.catalog),
+        answerer=Answerer(shop.catalog, templates, shop.knowledge, shop.scripts),
+        photos=shop.photos,
+        managers=managers,
+        **options,
+    )
+
+
+async def open_engine(settings: Settings, **options: Any) -> Engine:
     """A ready engine over the shop in `settings.data_dir`; close it with `close_engine`."""
     shop = await asyncio.to_thread(load_shop, settings)
     store = await SQLiteStore.open(settings.database)
     templates = Templates.load(settings.data_dir)
-    filler = OfflineSlotFiller(shop.catalog, shop.matcher, ColorLexicon(_all_colors(shop.catalog)))
-    return Engine(
-        store=store,
-        catalog=shop.catalog,
-        filler=filler,
-        phraser=OfflinePhraser(templates, shop.catalog),
-        answerer=Answerer(shop.catalog, templates, shop.knowledge),
-        photos=shop.photos,
-        managers=settings.managers,
-        **engine_options,
-    )
+    return make_engine(shop, store, templates, settings.managers, **options)
 
 
 async def close_engine(engine: Engine) -> None:

@@ -20,15 +20,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adapters.bootstrap import load_shop  # noqa: E402
+from adapters.bootstrap import load_shop, make_engine  # noqa: E402
 from adapters.sqlite_store import SQLiteStore, iso  # noqa: E402
-from ottenok.answers import Answerer  # noqa: E402
-from ottenok.colors import ColorLexicon  # noqa: E402
 from ottenok.config import Settings  # noqa: E402
-from ottenok.engine import Engine  # noqa: E402
-from ottenok.filling import OfflineSlotFiller  # noqa: E402
 from ottenok.messages import IncomingMessage, now_utc  # noqa: E402
-from ottenok.replies import OfflinePhraser, Templates  # noqa: E402
+from ottenok.replies import Templates  # noqa: E402
 
 
 def dialogues() -> list[list[str]]:
@@ -61,16 +57,7 @@ async def run(clients: int, shop, settings: Settings, scripts: list[list[str]]) 
         db_path = Path(tmp) / "bench.db"
         store = await SQLiteStore.open(db_path)
         seed_clients(db_path, clients)
-        templates = Templates.load(settings.data_dir)
-        colors = ColorLexicon({c for p in shop.catalog.products for c in shop.catalog.colors(p)})
-        engine = Engine(
-            store=store,
-            catalog=shop.catalog,
-            filler=OfflineSlotFiller(shop.catalog, shop.matcher, colors),
-            phraser=OfflinePhraser(templates, shop.catalog),
-            answerer=Answerer(shop.catalog, templates, shop.knowledge),
-            photos=shop.photos,
-        )
+        engine = make_engine(shop, store, Templates.load(settings.data_dir), [])
         timings = []
         for d, script in enumerate(scripts):
             chat = f"7799{d:07d}@c.us"

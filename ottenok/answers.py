@@ -8,11 +8,12 @@ the best-matching sales-script section, trimmed to the paragraph that fits the q
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from typing import Any, Protocol
 
 from ottenok.catalog import Catalog
-from ottenok.morphology import tokens
+from ottenok.morphology import to_latin, tokens
 from ottenok.replies import Templates, join_words, price_text
 
 PRICE_RE = re.compile(r"сколько\s+стои|цен[аыуе]|стоимост|почем|прайс|\bprice\b")
@@ -20,7 +21,8 @@ MATERIAL_RE = re.compile(r"материал|из\s+чего|кож[аиу]|за�
 SIZES_RE = re.compile(r"как(ие|ой)\s+размер|размерн|размеры\s+есть|есть\s+размер")
 COLORS_RE = re.compile(r"как(ие|ой)\s+цвет|в\s+каких\s+цвет|цвета\s+есть|есть\s+цвет")
 
-MIN_SCRIPT_SCORE = 0.3
+MIN_SCRIPT_SCORE = 0.25
+LEXICAL_WEIGHT = 0.5
 MAX_ANSWER_CHARS = 600
 
 
@@ -30,13 +32,49 @@ class ScriptSearch(Protocol):
     def search_scripts(self, query: str, k: int = 3) -> list[Any]: ...
 
 
+class ScriptIndex:
+    """Lexical side of script retrieval: IDF-weighted overlap of word stems.
+
+    Word vectors miss short questions whose key word differs in form from the script's
+    ("обменять" vs "Обмен и возврат"); stems weighted by how rare they are across the shop's
+    sections catch those, while words every section shares ("можно", "размер") count little.
+    """
+
+    def __init__(self, sections: list[tuple[str, str]]) -> None:
+        self.sections = [(topic, text, stems(f"{topic} {text}")) for topic, text in sections]
+        count = len(self.sections)
+        document_frequency: dict[str, int] = {}
+        for _, _, found in self.sections:
+            for stem in found:
+                document_frequency[stem] = document_frequency.get(stem, 0) + 1
+        self.idf = {
+            stem: math.log((count + 1) / (df + 0.5)) for stem, df in document_frequency.items()
+        }
+
+    def scores(self, question: str) -> dict[str, tuple[float, str]]:
+        """Topic → (share of the question's known stem weight found in it, section text)."""
+        asked = [stem for stem in stems(question) if stem in self.idf]
+        total = sum(self.idf[stem] for stem in asked)
+        result: dict[str, tuple[float, str]] = {}
+        for topic, text, found in self.sections:
+            share = sum(self.idf[s] for s in asked if s in found) / total if total else 0.0
+            if share > result.get(topic, (-1.0, ""))[0]:
+                result[topic] = (share, text)
+        return result
+
+
 class Answerer:
     def __init__(
-        self, catalog: Catalog, templates: Templates, scripts: ScriptSearch | None = None
+        self,
+        catalog: Catalog,
+        templates: Templates,
+        scripts: ScriptSearch | None = None,
+        sections: list[tuple[str, str]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.t = templates
         self.scripts = scripts
+        self.index = ScriptIndex(sections or [])
 
     def product_fact(self, question: str, product_id: str | None) -> str | None:
         product = self.catalog.get(product_id)
@@ -63,19 +101,44 @@ class Answerer:
         fact = self.product_fact(question, product_id)
         if fact is not None:
             return fact
-        if self.scripts is None:
+        vector: dict[str, tuple[float, str]] = {}
+        if self.scripts is not None:
+            for hit in await asyncio.to_thread(self.scripts.search_scripts, question, 5):
+                topic = str(hit.metadata.get("topic", hit.id))
+                if hit.score > vector.get(topic, (-1.0, ""))[0]:
+                    vector[topic] = (hit.score, hit.text)
+        lexical = self.index.scores(question)
+        best_score, best_text = 0.0, ""
+        for topic in vector.keys() | lexical.keys():
+            v_score, v_text = vector.get(topic, (0.0, ""))
+            l_score, l_text = lexical.get(topic, (0.0, ""))
+            score = LEXICAL_WEIGHT * l_score + (1 - LEXICAL_WEIGHT) * v_score
+            if score > best_score:
+                best_score, best_text = score, l_text or v_text
+        if best_score < MIN_SCRIPT_SCORE:
             return None
-        hits = await asyncio.to_thread(self.scripts.search_scripts, question, 3)
-        if not hits or hits[0].score < MIN_SCRIPT_SCORE:
-            return None
-        return best_paragraph(hits[0].text, question)
+        return best_paragraph(best_text, question)
+
+
+def stems(text: str) -> set[str]:
+    """Word stems for lexical overlap: lemmas cut to five letters, short words dropped.
+
+    Cutting the lemma makes "обменять" meet "обмен" and "рассрочку" meet "рассрочка",
+    which word vectors alone miss for short questions.
+    """
+    found = set()
+    for token in tokens(text):
+        if len(token) >= 4 and not token.isdigit():
+            found.add(token[:5])
+            found.add(to_latin(token)[:5])
+    return found
 
 
 def best_paragraph(section: str, question: str) -> str:
-    """The paragraph of a script section sharing most words with the question."""
+    """The paragraph of a script section sharing most word stems with the question."""
     paragraphs = [p.strip() for p in section.split("\n") if len(p.strip()) > 20]
     if not paragraphs:
         return section.strip()[:MAX_ANSWER_CHARS]
-    asked = set(tokens(question))
-    best = max(paragraphs, key=lambda p: (len(asked & set(tokens(p))), -paragraphs.index(p)))
+    asked = stems(question)
+    best = max(paragraphs, key=lambda p: (len(asked & stems(p)), -paragraphs.index(p)))
     return best[:MAX_ANSWER_CHARS]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -26,7 +27,7 @@ from ottenok.conversation import Conversation
 from ottenok.machines import order_machine
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.phones import chat_id_for, normalize_phone
-from ottenok.photos import PhotoIndex
+from ottenok.photos import PhotoIndex, PhotoRef
 from ottenok.protocols import SlotFiller, Storage
 from ottenok.records import ConversationRow, TurnRecord
 from ottenok.replies import SPLIT, OfflinePhraser, TurnOutcome, price_text
@@ -47,8 +48,7 @@ class TurnResult:
 
     outcome: TurnOutcome
     effects: list[str] = field(default_factory=list)
-    photo_product: str | None = None
-    photo_color: str | None = None
+    photos: list[PhotoRef] = field(default_factory=list)
     previous_state: str | None = None
     restarted: bool = False
 
@@ -130,15 +130,17 @@ class Engine:
         outcome.state, outcome.slots, outcome.issue = conv.state, conv.slots, conv.issue
         result.effects = list(conv.effects)
         result.previous_state = conv.previous_state
-        if update.intent == Intent.QUESTION and outcome.event not in ("handoff", "cancelled"):
+        wants_answer = (
+            update.intent == Intent.QUESTION and not update.wants_photos and not outcome.unsold
+        )
+        if wants_answer and outcome.event not in ("handoff", "cancelled"):
             question = update.question or msg.text
             outcome.answer = await self.answerer.answer(question, conv.slots.product)
             if outcome.answer is None and not update.slot_values():
                 outcome.event = outcome.event or "didnt_understand"
         if conv.slots.product and conv.state not in ("handoff", "cancelled"):
             if outcome.new_product or update.wants_photos:
-                result.photo_product = conv.slots.product
-                result.photo_color = update.color if update.wants_photos else None
+                await self._choose_photos(msg.chat_id, conv.slots.product, update, result)
         candidates = getattr(self.filler, "candidates", None)
         if update.product is None and candidates is not None and conv.state == "ask_product":
             outcome.candidates = candidates(msg.text)[:5]
@@ -200,6 +202,22 @@ class Engine:
             elif not outcome.greet and not outcome.unsold:
                 outcome.event = outcome.event or "didnt_understand"
 
+    async def _choose_photos(
+        self, chat_id: str, product_id: str, update: SlotUpdate, result: TurnResult
+    ) -> None:
+        """Up to three new photos; when none is left to show, say why instead."""
+        color = update.color if update.wants_photos else None
+        sent = await self.store.sent_photo_keys(chat_id)
+        result.photos = photos_to_send(self.photos, product_id, color, sent)
+        if result.photos or not update.wants_photos:
+            return
+        if color and not photos_to_send(self.photos, product_id, color, set()):
+            result.outcome.photo_note = "none_in_color"
+        elif photos_to_send(self.photos, product_id, None, set()):
+            result.outcome.photo_note = "already_sent"
+        else:
+            result.outcome.photo_note = "none"
+
     async def _act(
         self, msg: IncomingMessage, row: ConversationRow, result: TurnResult
     ) -> list[Outgoing]:
@@ -210,14 +228,8 @@ class Engine:
             for part in text.split(SPLIT)
             if part.strip()
         ]
-        photo_keys: list[str] = []
-        if result.photo_product:
-            sent = await self.store.sent_photo_keys(msg.chat_id)
-            for photo in photos_to_send(
-                self.photos, result.photo_product, result.photo_color, sent
-            ):
-                outgoing.append(_photo_outgoing(msg.chat_id, photo))
-                photo_keys.append(photo.key)
+        outgoing += [_photo_outgoing(msg.chat_id, photo) for photo in result.photos]
+        photo_keys = [photo.key for photo in result.photos]
         phone = normalize_phone(msg.chat_id)
         row.state, row.slots, row.turns = outcome.state, outcome.slots, row.turns + 1
         row.previous_state = result.previous_state
@@ -354,9 +366,7 @@ class Engine:
         return reply
 
 
-def _photo_outgoing(chat_id: str, photo: Any) -> Outgoing:
-    from pathlib import Path
-
+def _photo_outgoing(chat_id: str, photo: PhotoRef) -> Outgoing:
     if photo.source == "local":
         return Outgoing(chat_id, "photo", photo_path=Path(photo.path_or_file_id), photo_key=photo.key)
     return Outgoing(chat_id, "photo", photo_file_id=photo.path_or_file_id, photo_key=photo.key)

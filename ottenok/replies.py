@@ -41,6 +41,7 @@ class TurnOutcome:
     unsold: str | None = None
     foreign_city: str | None = None
     bad_color: str | None = None
+    photo_note: str | None = None  # none_in_color | already_sent | none
     seed: str = ""
 
 
@@ -141,6 +142,8 @@ class OfflinePhraser:
             return SPLIT.join(m for m in messages if m)
         if o.answer:
             body.append(o.answer)
+        if o.photo_note:
+            body.append(self.t.get("photos", o.photo_note))
         if o.foreign_city:
             body.append(self.t.pick(rng, "foreign_city"))
         if o.unsold:
@@ -169,7 +172,7 @@ class OfflinePhraser:
             messages.append(self.t.pick(rng, "ask", "confirming"))
             return SPLIT.join(m for m in messages if m)
         question = self._question(rng, o)
-        if question and not o.candidates:
+        if question and not o.candidates and not (o.unsold and o.state == "ask_product"):
             body.append(question)
         messages.append(" ".join(b for b in body if b))
         return SPLIT.join(m for m in messages if m)
@@ -219,24 +222,23 @@ class OfflinePhraser:
             return []
         rng = random.Random(0)
         if issue.kind == "size":
+            alternatives = join_words(issue.alternatives)
+            return [self.t.pick(rng, "issue", "size", size=issue.size, alternatives=alternatives)]
+        if issue.kind == "size_color":
             return [
                 self.t.pick(
-                    rng, "issue", "size", size=issue.size, alternatives=join_words(issue.alternatives)
+                    rng,
+                    "issue",
+                    "size_color",
+                    color=issue.color,
+                    size=issue.size,
+                    sizes=join_words(issue.sizes, limit=10),
+                    colors=join_words(issue.colors),
                 )
             ]
         if issue.kind == "color":
-            if issue.size and issue.sizes:
-                return [
-                    self.t.pick(
-                        rng,
-                        "issue",
-                        "size_color",
-                        color=issue.color,
-                        size=issue.size,
-                        sizes=join_words(issue.sizes, limit=10),
-                    )
-                ]
-            return [self.t.pick(rng, "issue", "color", color=issue.color, colors=join_words(issue.colors))]
+            colors = join_words(issue.colors)
+            return [self.t.pick(rng, "issue", "color", color=issue.color, colors=colors)]
         lines = [self.t.pick(rng, "issue", "product", product=self.product_name(issue.product_id))]
         similar = self.similar(issue.product_id)
         if similar:

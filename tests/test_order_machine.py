@@ -108,6 +108,23 @@ def test_sold_out_colour_in_chosen_size_goes_back_to_colour() -> None:
     assert conv.issue.colors == ["черный"]
 
 
+def test_size_and_colour_that_exist_only_apart_go_back_to_size_keeping_both() -> None:
+    variants = [
+        Variant(v.product_id, v.size, v.color, 0 if (v.size, v.color) == ("39", "бордовый") else 2)
+        for v in toy_variants()
+    ]
+    conv = Conversation(facts=toy_catalog(variants))
+    conv.slots = merge_update(
+        conv.slots, SlotUpdate(**{**FULL_SHOE, "size": "39", "color": "бордовый"}), conv.facts
+    )
+    assert MACHINE.fire(conv, "route")
+    assert conv.state == "ask_size"
+    assert conv.issue is not None and conv.issue.kind == "size_color"
+    assert "39" not in conv.issue.sizes and conv.issue.colors == ["черный"]
+    assert (conv.slots.size, conv.slots.color) == ("39", "бордовый")
+    assert tell(conv, size="38") == "confirming"
+
+
 def test_sold_out_product_goes_back_to_product() -> None:
     variants = [v for v in toy_variants() if v.product_id != BAG]
     variants += [Variant(BAG, None, "черный", 0)]
@@ -221,7 +238,7 @@ def test_guards_read_only_slots_and_stock() -> None:
     assert guards.size_unavailable(conv)
     assert not guards.in_stock(conv)
     conv.slots = conv.slots.model_copy(update={"size": "38", "color": "зеленый"})
-    assert guards.color_unavailable(conv)
+    assert guards.color_sold_out(conv)
     bag = conversation(city="Алматы", product=BAG)
     assert not guards.needs_size(bag) and not guards.size_missing(bag)
     accessory = conversation(product=ACCESSORY)

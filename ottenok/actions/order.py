@@ -40,9 +40,25 @@ def explain_size_unavailable(conv: Conversation) -> None:
     conv.slots = conv.slots.model_copy(update={"size": None})
 
 
-def explain_color_unavailable(conv: Conversation) -> None:
+def explain_color_sold_out(conv: Conversation) -> None:
     conv.issue = _issue(conv, "color")
     conv.slots = conv.slots.model_copy(update={"color": None})
+
+
+def explain_color_not_in_size(conv: Conversation) -> None:
+    """Keep size and colour: the next message may change either one."""
+    slots = conv.slots
+    assert slots.product is not None
+    in_color = conv.facts.check_availability(slots.product, None, slots.color)
+    in_size = conv.facts.check_availability(slots.product, slots.size, None)
+    conv.issue = StockIssue(
+        kind="size_color",
+        product_id=slots.product,
+        size=slots.size,
+        color=slots.color,
+        sizes=in_color.sizes,
+        colors=in_size.colors,
+    )
 
 
 def remember_state(conv: Conversation) -> None:

@@ -53,12 +53,21 @@ def color_missing(conv: Conversation) -> bool:
     return has_several_colors(conv) and conv.slots.color is None
 
 
-def color_unavailable(conv: Conversation) -> bool:
-    """The colour is not in stock in the chosen size (or at all)."""
+def color_sold_out(conv: Conversation) -> bool:
+    """The colour is not in stock in any size (or the product never came in it)."""
     if conv.slots.color is None or conv.slots.product is None:
         return False
-    size = conv.slots.size if needs_size(conv) else None
-    return not conv.facts.check_availability(conv.slots.product, size, conv.slots.color).in_stock
+    return not conv.facts.check_availability(conv.slots.product, None, conv.slots.color).in_stock
+
+
+def color_not_in_size(conv: Conversation) -> bool:
+    """Both exist, but not together: the customer can change either, so both are kept."""
+    if conv.slots.color is None or conv.slots.size is None or not needs_size(conv):
+        return False
+    assert conv.slots.product is not None
+    return not conv.facts.check_availability(
+        conv.slots.product, conv.slots.size, conv.slots.color
+    ).in_stock
 
 
 def address_missing(conv: Conversation) -> bool:

@@ -37,8 +37,9 @@ ROUTING: list[dict[str, Any]] = [
     {"dest": "ask_product", "conditions": ["product_sold_out"], "after": ["explain_sold_out"]},
     {"dest": "ask_size", "conditions": ["size_missing"]},
     {"dest": "ask_size", "conditions": ["size_unavailable"], "after": ["explain_size_unavailable"]},
+    {"dest": "ask_color", "conditions": ["color_sold_out"], "after": ["explain_color_sold_out"]},
+    {"dest": "ask_size", "conditions": ["color_not_in_size"], "after": ["explain_color_not_in_size"]},
     {"dest": "ask_color", "conditions": ["color_missing"]},
-    {"dest": "ask_color", "conditions": ["color_unavailable"], "after": ["explain_color_unavailable"]},
     {"dest": "ask_address", "conditions": ["address_missing"]},
     {"dest": "confirming", "conditions": ["in_stock"]},
 ]
