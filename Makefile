@@ -27,7 +27,7 @@ knowledge: $(STAMP)
 	$(BIN)/python -m knowledge.builder
 
 diagram: $(STAMP)
-	$(BIN)/ottenok diagram --write docs/diagrams
+	$(BIN)/ottenok diagram --write docs/diagrams --readme README.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check ottenok adapters knowledge tests bench

@@ -85,7 +85,8 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
     shop = await asyncio.to_thread(load_shop, settings)
     store = await SQLiteStore.open(settings.database)
     templates = Templates.load(settings.data_dir)
-    return make_engine(shop, store, templates, settings.managers, **options)
+    tz = settings.nudge_policy().tz
+    return make_engine(shop, store, templates, settings.managers, tz=tz, **options)
 
 
 async def close_engine(engine: Engine) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ottenok.config import Settings
-from ottenok.diagrams import mermaid, render
+from ottenok.diagrams import embed_in_readme, mermaid, render
 from ottenok.machines import DECLARATIONS
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.phones import chat_id_for, normalize_phone
@@ -38,9 +38,16 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write <machine>.<ext> files into this folder instead of printing.",
 )
+@click.option(
+    "--readme",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Also refresh the diagrams embedded in this README.",
+)
 @click.argument("machine", type=click.Choice([*DECLARATIONS, "all"]), default="all")
-def diagram(fmt: str, out_dir: Path | None, machine: str) -> None:
+def diagram(fmt: str, out_dir: Path | None, readme: Path | None, machine: str) -> None:
     """Draw the order and nudge machines (Mermaid needs no system binary)."""
+    if readme is not None:
+        embed_in_readme(readme)
     names = list(DECLARATIONS) if machine == "all" else [machine]
     if fmt != "mermaid":
         if out_dir is None:

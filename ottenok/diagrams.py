@@ -6,6 +6,7 @@ book never carries diagram machinery.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +44,13 @@ def render(name: str, path: Path, fmt: str) -> None:
     """Write SVG or PNG through graphviz (needs the `graphviz` package and binary)."""
     graph = _graph_machine(DECLARATIONS[name], "graphviz").get_graph()
     graph.draw(str(path), format=fmt, prog="dot")
+
+
+def embed_in_readme(readme: Path) -> None:
+    """Replace the Mermaid block after each `<!-- diagram:NAME -->` marker with the current one."""
+    text = readme.read_text(encoding="utf-8")
+    for name in DECLARATIONS:
+        body = "\n".join(mermaid(name).splitlines()[3:])
+        pattern = re.compile(rf"(<!-- diagram:{name} -->\n```mermaid\n).*?(```)", re.S)
+        text = pattern.sub(lambda m, body=body: f"{m.group(1)}{body}\n{m.group(2)}", text)
+    readme.write_text(text, encoding="utf-8")

@@ -14,8 +14,9 @@ import logging
 import time
 from pathlib import Path
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
 from ottenok.actions.photos import photos_to_send
@@ -64,7 +65,9 @@ class Engine:
         photos: PhotoIndex | None = None,
         managers: list[str] | None = None,
         llm_phraser: Phraser | None = None,
+        tz: ZoneInfo = ZoneInfo("Asia/Almaty"),
     ) -> None:
+        self.tz = tz
         self.store = store
         self.catalog = catalog
         self.filler = filler
@@ -322,8 +325,8 @@ class Engine:
         if command.name == "orders":
             since = None
             if command.today:
-                since = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-                since -= timedelta(hours=0)
+                local = datetime.now(UTC).astimezone(self.tz)
+                since = local.replace(hour=0, minute=0, second=0, microsecond=0)
             orders = await self.store.list_orders("confirmed", since)
             if not orders:
                 return "Подтверждённых заказов нет."

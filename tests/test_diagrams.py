@@ -20,6 +20,18 @@ def test_committed_diagram_matches_code(name: str) -> None:
     assert committed == mermaid(name), f"docs/diagrams/{name}.mmd drifted: run `make diagram`"
 
 
+def test_embed_in_readme_refreshes_only_marked_blocks(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "intro\n<!-- diagram:order -->\n```mermaid\nSTALE-BLOCK\n```\n```mermaid\nkeep\n```\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["diagram", "--write", str(tmp_path), "--readme", str(readme)])
+    assert result.exit_code == 0, result.output
+    text = readme.read_text(encoding="utf-8")
+    assert "STALE-BLOCK" not in text and "keep" in text and "route [city_missing]" in text
+
+
 @pytest.mark.parametrize(("name", "module"), [("order", order), ("nudge", nudge)])
 def test_diagram_shows_every_state_and_guard(name: str, module) -> None:
     text = mermaid(name)

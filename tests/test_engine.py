@@ -1,0 +1,163 @@
+"""Engine behaviour beyond the scripted dialogues: dedupe, store-first, handoff, manager
+commands, non-text messages, orders CLI and the console chat, on the second (test-written) shop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from shops import write_second_shop
+
+from adapters import bootstrap
+from adapters.sqlite_store import SQLiteStore
+from ottenok.config import Settings
+from ottenok.messages import IncomingMessage
+from ottenok.replies import Templates
+
+MANAGER = "77000000001"
+CUSTOMER = "77015550202@c.us"
+
+
+@pytest.fixture(scope="module")
+def second_shop(tmp_path_factory: pytest.TempPathFactory):
+    root = write_second_shop(tmp_path_factory.mktemp("shop"))
+    settings = Settings(data_dir=root)
+    return settings, bootstrap.load_shop(settings)
+
+
+@pytest.fixture
+async def engine(second_shop, tmp_path: Path):
+    settings, shop = second_shop
+    store = await SQLiteStore.open(tmp_path / "engine.db")
+    yield bootstrap.make_engine(shop, store, Templates.load(settings.data_dir), [MANAGER])
+    await store.close()
+
+
+def text_of(outgoing, chat_id: str = CUSTOMER) -> str:
+    return "\n".join(o.text for o in outgoing if o.chat_id == chat_id and o.kind == "text")
+
+
+async def say(engine, text: str, n: int, chat_id: str = CUSTOMER, kind: str = "text"):
+    return await engine.handle_message(IncomingMessage(chat_id, f"m{n}", text, kind=kind))
+
+
+async def test_duplicate_message_id_is_answered_once(engine) -> None:
+    first = await say(engine, "Здравствуйте, Шымкент", 1)
+    assert text_of(first)
+    assert await say(engine, "Здравствуйте, Шымкент", 1) == []
+    incoming = [m for m in await engine.store.messages(CUSTOMER) if m["direction"] == "in"]
+    assert len(incoming) == 1
+
+
+async def test_message_stored_even_when_the_turn_fails(engine) -> None:
+    async def broken_fill(text, context):
+        raise RuntimeError("filler down")
+
+    engine.filler.fill = broken_fill
+    with pytest.raises(RuntimeError):
+        await say(engine, "Здравствуйте", 1)
+    stored = await engine.store.messages(CUSTOMER)
+    assert [m["text"] for m in stored] == ["Здравствуйте"]
+    assert not await engine.store.is_processed("m1")
+
+
+async def test_non_text_gets_polite_reply_and_keeps_state(engine) -> None:
+    await say(engine, "Здравствуйте, Шымкент", 1)
+    reply = await say(engine, "", 2, kind="audio")
+    assert "текстом" in text_of(reply)
+    assert (await engine.store.load_conversation(CUSTOMER)).state == "ask_product"
+
+
+async def test_handoff_silences_bot_until_manager_releases(engine) -> None:
+    await say(engine, "Здравствуйте, Шымкент, мокасины аврора", 1)
+    out = await say(engine, "позовите менеджера", 2)
+    notices = [o for o in out if o.to_manager]
+    assert len(notices) == 1 and notices[0].chat_id == f"{MANAGER}@c.us"
+    assert "/handoff off 77015550202" in notices[0].text
+    assert await say(engine, "ау, есть кто?", 3) == []
+    assert [m["text"] for m in await engine.store.messages(CUSTOMER) if m["direction"] == "in"][
+        -1
+    ] == "ау, есть кто?"
+    status = await say(engine, "/handoff status 8 701 555 02 02", 4, chat_id=f"{MANAGER}@c.us")
+    assert "менеджер" in text_of(status, f"{MANAGER}@c.us")
+    released = await say(engine, "/handoff off +7 701 555 02 02", 5, chat_id=f"{MANAGER}@c.us")
+    assert "Алина" in text_of(released, f"{MANAGER}@c.us")
+    back = await say(engine, "38", 6)
+    assert (await engine.store.load_conversation(CUSTOMER)).state == "ask_color"
+    assert text_of(back)
+
+
+async def test_manager_takes_chat_with_handoff_on(engine) -> None:
+    await say(engine, "Здравствуйте", 1)
+    reply = await say(engine, "/handoff on 77015550202@c.us", 2, chat_id=f"{MANAGER}@c.us")
+    assert "Алина молчит" in text_of(reply, f"{MANAGER}@c.us")
+    assert await say(engine, "Шымкент", 3) == []
+
+
+async def test_commands_from_customers_are_ordinary_messages(engine) -> None:
+    out = await say(engine, "/handoff on 77015550202", 1)
+    assert not any(o.to_manager for o in out)
+    assert not await engine.store.handoff_active(CUSTOMER)
+    assert (await engine.store.load_conversation(CUSTOMER)).turns == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [("/help", "/handoff on"), ("/handoff maybe 7701", "on|off|status"),
+     ("/handoff on 12", "Не понял номер"), ("/orders", "заказов нет"), ("/what", "/help")],
+)  # fmt: skip
+async def test_manager_command_replies(engine, command: str, expected: str) -> None:
+    reply = await say(engine, command, 1, chat_id=f"{MANAGER}@c.us")
+    assert expected in text_of(reply, f"{MANAGER}@c.us")
+
+
+async def test_orders_command_lists_confirmed_orders(engine) -> None:
+    for n, text in enumerate(
+        ["Шымкент, шарф нимбус голубой, ул. Тауке хана 5 кв 1", "да"], start=1
+    ):
+        await say(engine, text, n)
+    reply = await say(engine, "/orders today", 9, chat_id=f"{MANAGER}@c.us")
+    assert "Шарф Nimbus" in text_of(reply, f"{MANAGER}@c.us")
+    assert "12 000 ₸" in text_of(reply, f"{MANAGER}@c.us")
+
+
+def test_console_chat_and_orders_json_black_box(second_shop, tmp_path: Path) -> None:
+    """The README's scripted dialogue, through the installed `ottenok` command."""
+    settings, _ = second_shop
+    env = {**os.environ, "DATA_DIR": str(settings.data_dir), "DB_PATH": str(tmp_path / "c.db")}
+    ottenok = [sys.executable, "-m", "ottenok.cli"]
+    script = "Здравствуйте\nЯ из Шымкента\nмокасины аврора 37 серые\nул. Тауке хана 12, кв 4\nда\n"
+    chat = subprocess.run(
+        [*ottenok, "chat", "--phone", "+7 701 000 00 01"],
+        input=script, capture_output=True, text=True, env=env, timeout=240, check=True,
+    )  # fmt: skip
+    assert "Алина:" in chat.stdout and "[фото]" in chat.stdout
+    assert "оформлен" in chat.stdout or "принят" in chat.stdout
+    listed = subprocess.run(
+        [*ottenok, "orders", "--status", "confirmed", "--json"],
+        capture_output=True, text=True, env=env, timeout=120, check=True,
+    )  # fmt: skip
+    orders = json.loads(listed.stdout)
+    assert len(orders) == 1
+    order = orders[0]
+    assert order["phone"] == "77010000001" and order["chat_id"] == "77010000001@c.us"
+    assert (order["city"], order["size"], order["color"]) == ("Шымкент", "37", "серый")
+    assert order["product_type"] == "shoes" and order["price"] == 41500
+    assert order["status"] == "confirmed" and order["address"].startswith("ул. Тауке хана 12")
+    for key in ("product", "updated_at"):
+        assert order[key]
+
+
+def test_bad_phone_is_a_clear_cli_error(second_shop, tmp_path: Path) -> None:
+    settings, _ = second_shop
+    env = {**os.environ, "DATA_DIR": str(settings.data_dir), "DB_PATH": str(tmp_path / "c.db")}
+    result = subprocess.run(
+        [sys.executable, "-m", "ottenok.cli", "chat", "--phone", "hello"],
+        input="", capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2 and "not a Kazakhstan phone number" in result.stderr
