@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.chroma_store import KnowledgeStore
+from adapters.inventory_excel import ExcelInventory
 from adapters.photos_local import load_photo_index
 from adapters.shop_files import load_catalog, load_scripts
 from adapters.sqlite_store import SQLiteStore
@@ -86,7 +87,13 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
     store = await SQLiteStore.open(settings.database)
     templates = Templates.load(settings.data_dir)
     tz = settings.nudge_policy().tz
-    return make_engine(shop, store, templates, settings.managers, tz=tz, **options)
+    inventory = None
+    if settings.inventory_path.is_file():
+        inventory = ExcelInventory(settings.inventory_path)
+        await inventory.load()
+    return make_engine(
+        shop, store, templates, settings.managers, tz=tz, inventory=inventory, **options
+    )
 
 
 async def close_engine(engine: Engine) -> None:

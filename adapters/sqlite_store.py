@@ -61,7 +61,9 @@ class SQLiteStore:
             "CREATE TABLE IF NOT EXISTS schema_migrations"
             " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        async with self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cur:
+        async with self.db.execute(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+        ) as cur:
             current = (await cur.fetchone())[0]
         for script in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
             version = int(script.name[:4])

@@ -91,7 +91,9 @@ def main() -> None:
         scripts = dialogues()
         asyncio.run(run(10, shop, settings, scripts))  # warm caches (morphology, navec)
         for clients in (10, 100_000):
-            report(f"{clients:,} stored clients", asyncio.run(run(clients, shop, settings, scripts)))
+            report(
+                f"{clients:,} stored clients", asyncio.run(run(clients, shop, settings, scripts))
+            )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,14 @@ from ottenok.normalize import fold
 INVENTORY_HEADERS_EN = ("product_name", "size", "color", "quantity", "price")
 INVENTORY_HEADERS_RU = ("Наименование", "Размер", "Цвет", "Остаток", "Цена")
 CATALOG_TABLE_HEADERS = (
-    "Наименование", "Тип", "Бренд", "Цена", "Цвета", "Размеры", "Материал", "Описание",
+    "Наименование",
+    "Тип",
+    "Бренд",
+    "Цена",
+    "Цвета",
+    "Размеры",
+    "Материал",
+    "Описание",
 )
 
 # Colour words a shop may use in photo file names, Russian -> (English, RGB). The English
@@ -86,13 +93,15 @@ def write_inventory(
     sheet.append(INVENTORY_HEADERS_RU if russian_headers else INVENTORY_HEADERS_EN)
     for row in rows:
         size = row.get("size")
-        sheet.append([
-            row["product_name"],
-            None if size in ("", None) else size,
-            row.get("color"),
-            row.get("quantity"),
-            row.get("price"),
-        ])
+        sheet.append(
+            [
+                row["product_name"],
+                None if size in ("", None) else size,
+                row.get("color"),
+                row.get("quantity"),
+                row.get("price"),
+            ]
+        )
         if isinstance(size, float):
             sheet.cell(row=sheet.max_row, column=2).number_format = "0.0"
     workbook.save(path)

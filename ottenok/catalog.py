@@ -56,7 +56,9 @@ class Catalog:
         product = self.products.get(product_id)
         return list(product.sizes) if product else []
 
-    def price(self, product_id: str, size: str | None = None, color: str | None = None) -> int | None:
+    def price(
+        self, product_id: str, size: str | None = None, color: str | None = None
+    ) -> int | None:
         price = self.stock.price(product_id, size, color)
         if price is not None:
             return price

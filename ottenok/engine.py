@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
@@ -29,7 +29,7 @@ from ottenok.machines import order_machine
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.phones import chat_id_for, normalize_phone
 from ottenok.photos import PhotoIndex, PhotoRef
-from ottenok.protocols import SlotFiller, Storage
+from ottenok.protocols import SlotFiller, StockSource, Storage
 from ottenok.records import ConversationRow, TurnRecord
 from ottenok.replies import SPLIT, OfflinePhraser, TurnOutcome, price_text
 from ottenok.slot_merge import merge_update
@@ -37,10 +37,6 @@ from ottenok.slots import FillContext, Intent, SlotUpdate
 from ottenok.states.order import FINAL_STATES, OPEN_STATES
 
 log = logging.getLogger("ottenok.engine")
-
-
-class Phraser(Protocol):
-    async def phrase(self, outcome: TurnOutcome) -> str: ...
 
 
 @dataclass(slots=True)
@@ -64,15 +60,15 @@ class Engine:
         answerer: Answerer,
         photos: PhotoIndex | None = None,
         managers: list[str] | None = None,
-        llm_phraser: Phraser | None = None,
-        tz: ZoneInfo = ZoneInfo("Asia/Almaty"),
+        tz: ZoneInfo | None = None,
+        inventory: StockSource | None = None,
     ) -> None:
-        self.tz = tz
+        self.inventory = inventory
+        self.tz = tz or ZoneInfo("Asia/Almaty")
         self.store = store
         self.catalog = catalog
         self.filler = filler
         self.phraser = phraser
-        self.llm_phraser = llm_phraser
         self.answerer = answerer
         self.photos = photos
         self.managers = set(managers or [])
@@ -96,6 +92,9 @@ class Engine:
                 await self.store.mark_processed(msg.message_id)
                 log.info("handoff chat=%s: stored, no reply", msg.chat_id)
                 return []
+            if self.inventory is not None:
+                await self.inventory.load()
+                self.catalog.stock = self.inventory.stock
             row = await self.store.load_conversation(msg.chat_id)
             result = await self._decide(msg, row)
             outgoing = await self._act(msg, row, result)
@@ -193,8 +192,10 @@ class Engine:
         old_product = conv.slots.product
         conv.slots = merge_update(conv.slots, update, self.catalog)
         outcome.new_product = conv.slots.product is not None and conv.slots.product != old_product
-        if update.color and conv.slots.product and update.color not in self.catalog.colors(
-            conv.slots.product
+        if (
+            update.color
+            and conv.slots.product
+            and update.color not in self.catalog.colors(conv.slots.product)
         ):
             outcome.bad_color = update.color
             conv.slots = conv.slots.model_copy(update={"color": None})
@@ -225,7 +226,7 @@ class Engine:
         self, msg: IncomingMessage, row: ConversationRow, result: TurnResult
     ) -> list[Outgoing]:
         outcome = result.outcome
-        text = await self._phrase(outcome)
+        text = await self.phraser.phrase(outcome)
         outgoing = [
             Outgoing(msg.chat_id, "text", part.strip())
             for part in text.split(SPLIT)
@@ -255,14 +256,6 @@ class Engine:
         if NOTIFY_HANDOFF in result.effects:
             await self.store.set_handoff(msg.chat_id, True, by="customer", reason=msg.text[:200])
         return outgoing + notices
-
-    async def _phrase(self, outcome: TurnOutcome) -> str:
-        if self.llm_phraser is not None:
-            try:
-                return await self.llm_phraser.phrase(outcome)
-            except Exception:  # the LLM is optional: fall back to templates on any failure
-                log.exception("llm phrasing failed chat=%s; using templates", outcome.chat_id)
-        return await self.phraser.phrase(outcome)
 
     def _order_status(
         self, outcome: TurnOutcome, row: ConversationRow
@@ -371,7 +364,9 @@ class Engine:
 
 def _photo_outgoing(chat_id: str, photo: PhotoRef) -> Outgoing:
     if photo.source == "local":
-        return Outgoing(chat_id, "photo", photo_path=Path(photo.path_or_file_id), photo_key=photo.key)
+        return Outgoing(
+            chat_id, "photo", photo_path=Path(photo.path_or_file_id), photo_key=photo.key
+        )
     return Outgoing(chat_id, "photo", photo_file_id=photo.path_or_file_id, photo_key=photo.key)
 
 

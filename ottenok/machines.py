@@ -45,7 +45,9 @@ def resolve_transitions(declaration: dict[str, Any], wrap: bool = True) -> list[
             for name in row[key]:
                 func = getattr(module, name, None)
                 if func is None:
-                    raise LookupError(f"{declaration['name']}: {key} {name!r} not in {module.__name__}")
+                    raise LookupError(
+                        f"{declaration['name']}: {key} {name!r} not in {module.__name__}"
+                    )
                 funcs.append(_on_model(func) if wrap else func)
             row[key] = funcs
         resolved.append(row)

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.records import ConversationRow, OrderRow, TurnRecord
 from ottenok.slots import FillContext, ProductType, SlotUpdate
-from ottenok.stock import Availability
+from ottenok.stock import Availability, Stock
 
 
 class ShopFacts(Protocol):
@@ -60,3 +60,13 @@ class Storage(Protocol):
     ) -> list[OrderRow]: ...
 
     async def client(self, chat_id: str) -> dict[str, Any] | None: ...
+
+
+class StockSource(Protocol):
+    """A live inventory (adapters.inventory_excel.ExcelInventory): cheap to call every turn,
+    it rereads the file only when it changed or its cache expired."""
+
+    async def load(self) -> Any: ...
+
+    @property
+    def stock(self) -> Stock: ...

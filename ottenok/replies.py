@@ -87,7 +87,7 @@ def price_text(price: int | None, currency: str = "₸") -> str:
 
 
 def join_words(items: list[str], limit: int = 6) -> str:
-    """"37, 38 и 39": the way a person lists options."""
+    """ "37, 38 и 39": the way a person lists options."""
     items = items[:limit]
     if len(items) <= 1:
         return "".join(items)
@@ -149,7 +149,9 @@ class OfflinePhraser:
         if o.unsold:
             item = o.unsold
             body.append(
-                self.t.pick(rng, "unsold", item=item, Item=item[:1].upper() + item[1:], kinds=self.kinds)
+                self.t.pick(
+                    rng, "unsold", item=item, Item=item[:1].upper() + item[1:], kinds=self.kinds
+                )
             )
         body.extend(self._issue(o))
         if o.new_product and o.slots.product and not o.issue:

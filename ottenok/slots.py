@@ -81,11 +81,7 @@ class SlotUpdate(BaseModel):
 
     def slot_values(self) -> dict[str, str]:
         """Only the slot fields that this message filled."""
-        return {
-            name: value
-            for name in SLOT_NAMES
-            if (value := getattr(self, name)) is not None
-        }
+        return {name: value for name in SLOT_NAMES if (value := getattr(self, name)) is not None}
 
 
 class FillContext(BaseModel):

@@ -68,7 +68,9 @@ class Stock:
             key=size_key,
         )
 
-    def price(self, product_id: str, size: str | None = None, color: str | None = None) -> int | None:
+    def price(
+        self, product_id: str, size: str | None = None, color: str | None = None
+    ) -> int | None:
         """The variant's price, else the lowest price of the product."""
         rows = self._by_product.get(product_id, ())
         exact = [

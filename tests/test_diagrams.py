@@ -26,7 +26,9 @@ def test_embed_in_readme_refreshes_only_marked_blocks(tmp_path: Path) -> None:
         "intro\n<!-- diagram:order -->\n```mermaid\nSTALE-BLOCK\n```\n```mermaid\nkeep\n```\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(main, ["diagram", "--write", str(tmp_path), "--readme", str(readme)])
+    result = CliRunner().invoke(
+        main, ["diagram", "--write", str(tmp_path), "--readme", str(readme)]
+    )
     assert result.exit_code == 0, result.output
     text = readme.read_text(encoding="utf-8")
     assert "STALE-BLOCK" not in text and "keep" in text and "route [city_missing]" in text

@@ -161,3 +161,36 @@ def test_bad_phone_is_a_clear_cli_error(second_shop, tmp_path: Path) -> None:
         input="", capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2 and "not a Kazakhstan phone number" in result.stderr
+
+
+async def test_inventory_change_is_seen_by_the_next_turn(second_shop, tmp_path: Path) -> None:
+    """The shop sells the last grey 37 while the customer is choosing: the bot notices."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from adapters.inventory_excel import ExcelInventory
+
+    settings, shop = second_shop
+    workbook_path = tmp_path / "inventory.xlsx"
+    shutil.copy(settings.inventory_path, workbook_path)
+    inventory = ExcelInventory(workbook_path)
+    await inventory.load()
+    store = await SQLiteStore.open(tmp_path / "inv.db")
+    engine = bootstrap.make_engine(
+        shop, store, Templates.load(settings.data_dir), [], inventory=inventory
+    )
+    try:
+        await say(engine, "Здравствуйте, Шымкент, мокасины аврора серые", 1)
+        book = load_workbook(workbook_path)
+        sheet = book.active
+        for row in sheet.iter_rows(min_row=2):
+            if str(row[1].value) == "37" and str(row[2].value).lower() == "серый":
+                row[3].value = 0
+        book.save(workbook_path)
+        reply = await say(engine, "37", 2)
+        assert (await store.load_conversation(CUSTOMER)).state == "ask_size"
+        assert "37" in text_of(reply) and "нет" in text_of(reply)
+    finally:
+        shop.catalog.stock = bootstrap.load_catalog(settings.data_dir).stock
+        await store.close()

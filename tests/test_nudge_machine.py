@@ -18,7 +18,9 @@ MACHINE = nudge_machine()
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """A moment in Almaty in late November 2026 (day 30 rolls into December)."""
-    return datetime(2026, 11, 1, tzinfo=ALMATY) + timedelta(days=day - 1, hours=hour, minutes=minute)
+    return datetime(2026, 11, 1, tzinfo=ALMATY) + timedelta(
+        days=day - 1, hours=hour, minutes=minute
+    )
 
 
 class Clock:

@@ -51,9 +51,7 @@ def read_inventory(path: Path) -> list[dict[str, object]]:
     sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
     header, *rows = sheet.iter_rows(values_only=True)
     return [
-        dict(zip(header, row, strict=True))
-        for row in rows
-        if any(cell is not None for cell in row)
+        dict(zip(header, row, strict=True)) for row in rows if any(cell is not None for cell in row)
     ]
 
 
@@ -144,7 +142,8 @@ def test_inventory_sizes_are_eu_35_to_41_typed_untidily(inventory):
 def test_inventory_shows_some_whole_sizes_as_38_0():
     sheet = openpyxl.load_workbook(DATA / "inventory.xlsx").worksheets[0]
     shown_with_decimal = [
-        cell.value for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2)
+        cell.value
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=2, max_col=2)
         if cell.number_format == "0.0" and cell.value is not None
     ]
     assert any(float(value).is_integer() for value in shown_with_decimal)
@@ -192,7 +191,10 @@ def test_catalog_mixes_layouts_heading_levels_and_missing_types(catalog):
     untyped = [name for name, fields in catalog.items() if "Тип" not in fields]
     assert len(untyped) >= 3
     assert {fields["Тип"] for fields in catalog.values() if "Тип" in fields} <= {
-        "обувь", "сумка", "аксессуар", "другое"
+        "обувь",
+        "сумка",
+        "аксессуар",
+        "другое",
     }
     assert any(fields.get("Бренд") is None for fields in catalog.values()), "some no-name items"
     assert all(re.fullmatch(r"\d{1,3}( \d{3})* ₸", f["Цена"]) for f in catalog.values())
@@ -201,12 +203,15 @@ def test_catalog_mixes_layouts_heading_levels_and_missing_types(catalog):
 def test_catalog_carries_required_brands_with_russian_spelling(catalog):
     brands = {fields.get("Бренд") for fields in catalog.values()}
     required = (
-        "Stuart Weitzman (Стюарт Вайцман)", "Dr. Martens (Доктор Мартинс)", "Chanel (Шанель)"
+        "Stuart Weitzman (Стюарт Вайцман)",
+        "Dr. Martens (Доктор Мартинс)",
+        "Chanel (Шанель)",
     )
     for brand in required:
         assert brand in brands
     stuart_booties = [
-        fields for name, fields in catalog.items()
+        fields
+        for name, fields in catalog.items()
         if fold(name).startswith("ботильоны")
         and fields.get("Бренд", "").startswith("Stuart Weitzman")
     ]
@@ -241,8 +246,18 @@ def test_every_catalog_product_has_a_photo_for_every_colour(catalog, generator):
 def test_scripts_cover_the_topics_customers_ask_about():
     sections = read_scripts(DATA / "knowledge_base" / "scripts" / "sales_scripts.docx")
     topics = " ".join(fold(topic) for topic in sections)
-    for word in ("доставка по алматы", "доставка по казахстану", "оплата", "возврат", "размер",
-                 "дорого", "подумаю", "шоурум", "уход", "гарантия"):
+    for word in (
+        "доставка по алматы",
+        "доставка по казахстану",
+        "оплата",
+        "возврат",
+        "размер",
+        "дорого",
+        "подумаю",
+        "шоурум",
+        "уход",
+        "гарантия",
+    ):
         assert word in topics
     assert all(2 <= len(paragraphs) <= 4 for paragraphs in sections.values())
     text = " ".join(" ".join(p) for p in sections.values())
@@ -286,19 +301,51 @@ def test_committed_sample_shop_is_what_the_generator_writes(tmp_path, generator)
 
 def test_shop_writer_round_trips_a_tiny_shop(tmp_path):
     rows = [
-        {"product_name": "Кеды Тест", "size": "37,5", "color": "Чёрный", "quantity": 0,
-         "price": 19_900},
-        {"product_name": "Кеды Тест", "size": 38.0, "color": "белый", "quantity": 3,
-         "price": 19_900},
-        {"product_name": "Сумка Тест", "size": "", "color": "бежевый", "quantity": 1,
-         "price": 45_000},
+        {
+            "product_name": "Кеды Тест",
+            "size": "37,5",
+            "color": "Чёрный",
+            "quantity": 0,
+            "price": 19_900,
+        },
+        {
+            "product_name": "Кеды Тест",
+            "size": 38.0,
+            "color": "белый",
+            "quantity": 3,
+            "price": 19_900,
+        },
+        {
+            "product_name": "Сумка Тест",
+            "size": "",
+            "color": "бежевый",
+            "quantity": 1,
+            "price": 45_000,
+        },
     ]
     products = [
-        {"name": "Кеды Тест", "type": "обувь", "brand": "Geox", "brand_ru": "Геокс",
-         "price": 19_900, "colors": ["чёрный", "белый"], "sizes": ["37.5", "38"],
-         "material": "текстиль", "description": "Лёгкие кеды."},
-        {"name": "Сумка Тест", "type": None, "brand": None, "brand_ru": None, "price": 45_000,
-         "colors": ["бежевый"], "sizes": [], "material": "кожа", "description": "Сумка на плечо."},
+        {
+            "name": "Кеды Тест",
+            "type": "обувь",
+            "brand": "Geox",
+            "brand_ru": "Геокс",
+            "price": 19_900,
+            "colors": ["чёрный", "белый"],
+            "sizes": ["37.5", "38"],
+            "material": "текстиль",
+            "description": "Лёгкие кеды.",
+        },
+        {
+            "name": "Сумка Тест",
+            "type": None,
+            "brand": None,
+            "brand_ru": None,
+            "price": 45_000,
+            "colors": ["бежевый"],
+            "sizes": [],
+            "material": "кожа",
+            "description": "Сумка на плечо.",
+        },
     ]
 
     en = read_inventory(write_inventory(tmp_path / "en.xlsx", rows))
@@ -318,16 +365,25 @@ def test_shop_writer_round_trips_a_tiny_shop(tmp_path):
     assert headed["Сумка Тест"].pop("_level") == "Heading 3"
     assert headed == tabled
     assert headed["Кеды Тест"] == {
-        "Тип": "обувь", "Бренд": "Geox (Геокс)", "Цена": "19 900 ₸", "Цвета": "чёрный, белый",
-        "Размеры": "37.5, 38", "Материал": "текстиль", "Описание": "Лёгкие кеды.",
+        "Тип": "обувь",
+        "Бренд": "Geox (Геокс)",
+        "Цена": "19 900 ₸",
+        "Цвета": "чёрный, белый",
+        "Размеры": "37.5, 38",
+        "Материал": "текстиль",
+        "Описание": "Лёгкие кеды.",
     }
     assert headed["Сумка Тест"] == {
-        "Цена": "45 000 ₸", "Цвета": "бежевый", "Материал": "кожа", "Описание": "Сумка на плечо."
+        "Цена": "45 000 ₸",
+        "Цвета": "бежевый",
+        "Материал": "кожа",
+        "Описание": "Сумка на плечо.",
     }
 
     sections = {"Оплата": ["Kaspi перевод.", "Kaspi Red."], "Доставка": "Курьером по Алматы."}
     assert read_scripts(write_scripts(tmp_path / "s.docx", sections)) == {
-        "Оплата": ["Kaspi перевод.", "Kaspi Red."], "Доставка": ["Курьером по Алматы."]
+        "Оплата": ["Kaspi перевод.", "Kaspi Red."],
+        "Доставка": ["Курьером по Алматы."],
     }
 
     when = datetime(2026, 3, 12, 10, 15, 2)
@@ -345,8 +401,11 @@ def test_shop_writer_round_trips_a_tiny_shop(tmp_path):
     nested = write_photos(tmp_path / "photos", "bag", ["бежевый"], color_style="subfolder")
     relative = sorted(str(p.relative_to(tmp_path / "photos")) for p in files + nested)
     assert relative == [
-        "bag/бежевый/1.jpg", "Кеды test/black_1.jpg", "Кеды test/black_2.jpg",
-        "Кеды test/бордовый_1.jpg", "Кеды test/бордовый_2.jpg",
+        "bag/бежевый/1.jpg",
+        "Кеды test/black_1.jpg",
+        "Кеды test/black_2.jpg",
+        "Кеды test/бордовый_1.jpg",
+        "Кеды test/бордовый_2.jpg",
     ]
     with Image.open(files[0]) as black, Image.open(files[2]) as burgundy:
         assert black.size == (160, 160) and black.format == "JPEG"

@@ -17,7 +17,12 @@ WAITING: list[str] = ["active", "nudged_once", "nudged_twice"]
 
 TRANSITIONS: list[dict[str, Any]] = [
     # A scheduler tick: the first row whose guards pass wins.
-    {"trigger": "tick", "source": WAITING, "dest": "stopped", "conditions": ["nothing_to_wait_for"]},
+    {
+        "trigger": "tick",
+        "source": WAITING,
+        "dest": "stopped",
+        "conditions": ["nothing_to_wait_for"],
+    },
     {
         "trigger": "tick",
         "source": "active",
@@ -32,7 +37,12 @@ TRANSITIONS: list[dict[str, Any]] = [
         "conditions": ["bot_spoke_last", "second_nudge_due"],
         "after": ["send_nudge"],
     },
-    {"trigger": "tick", "source": "nudged_twice", "dest": "stopped", "conditions": ["nudges_used_up"]},
+    {
+        "trigger": "tick",
+        "source": "nudged_twice",
+        "dest": "stopped",
+        "conditions": ["nudges_used_up"],
+    },
     # The customer wrote: start counting from zero again.
     {"trigger": "customer_replied", "source": STATES, "dest": "active", "after": ["reset_count"]},
     # A handoff, a confirmed or a cancelled order.

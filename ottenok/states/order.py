@@ -38,7 +38,11 @@ ROUTING: list[dict[str, Any]] = [
     {"dest": "ask_size", "conditions": ["size_missing"]},
     {"dest": "ask_size", "conditions": ["size_unavailable"], "after": ["explain_size_unavailable"]},
     {"dest": "ask_color", "conditions": ["color_sold_out"], "after": ["explain_color_sold_out"]},
-    {"dest": "ask_size", "conditions": ["color_not_in_size"], "after": ["explain_color_not_in_size"]},
+    {
+        "dest": "ask_size",
+        "conditions": ["color_not_in_size"],
+        "after": ["explain_color_not_in_size"],
+    },
     {"dest": "ask_color", "conditions": ["color_missing"]},
     {"dest": "ask_address", "conditions": ["address_missing"]},
     {"dest": "confirming", "conditions": ["in_stock"]},
@@ -70,8 +74,18 @@ TRANSITIONS: list[dict[str, Any]] = [
         "after": ["notify_handoff"],
     },
     # A manager's "/handoff off": back to where the order stood.
-    {"trigger": "release", "source": "handoff", "dest": "confirmed", "conditions": ["was_confirmed"]},
-    {"trigger": "release", "source": "handoff", "dest": "cancelled", "conditions": ["was_cancelled"]},
+    {
+        "trigger": "release",
+        "source": "handoff",
+        "dest": "confirmed",
+        "conditions": ["was_confirmed"],
+    },
+    {
+        "trigger": "release",
+        "source": "handoff",
+        "dest": "cancelled",
+        "conditions": ["was_cancelled"],
+    },
     *_routed("release", ["handoff"]),
     # A finished order: the customer starts another one.
     {"trigger": "restart", "source": FINAL_STATES, "dest": "greeting", "after": ["clear_order"]},
