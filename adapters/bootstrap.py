@@ -83,8 +83,8 @@ def make_engine(
 
 async def open_engine(settings: Settings, **options: Any) -> Engine:
     """A ready engine over the shop in `settings.data_dir`; close it with `close_engine`."""
-    shop = await asyncio.to_thread(load_shop, settings)
     store = await SQLiteStore.open(settings.database)
+    shop = await asyncio.to_thread(load_shop, settings)
     templates = Templates.load(settings.data_dir)
     tz = settings.nudge_policy().tz
     inventory = None

@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     nudge_enabled: bool = True
     nudge_tick_seconds: int = Field(default=60, ge=1)
 
+    green_api_url: str = "https://api.green-api.com"
+    green_api_media_url: str = "https://media.green-api.com"
+    green_api_id_instance: str | None = None
+    green_api_token: str | None = None
+    green_api_webhook_token: str | None = None
+    green_api_polling: bool = True
+    green_api_receive_timeout: int = Field(default=20, ge=5, le=60)
+    port: int = Field(default=8080, ge=1, le=65535)
+    host: str = "0.0.0.0"
+
     google_credentials_file: Path | None = None
     google_drive_photos_folder_id: str | None = None
 
@@ -54,6 +64,25 @@ class Settings(BaseSettings):
     def _valid_hours(cls, value: str) -> str:
         parse_work_hours(value)
         return value
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        """Both GREEN-API credentials are set: `make run` starts the WhatsApp service."""
+        return bool(self.green_api_id_instance and self.green_api_token)
+
+    def require_whatsapp(self) -> None:
+        """Raise ValueError naming the first missing or invalid GREEN-API setting."""
+        if not self.green_api_id_instance:
+            raise ValueError("GREEN_API_ID_INSTANCE is not set")
+        if not self.green_api_id_instance.isdigit():
+            raise ValueError("GREEN_API_ID_INSTANCE must be digits (the instance id)")
+        if not self.green_api_token:
+            raise ValueError("GREEN_API_TOKEN is not set")
+        for name in ("green_api_url", "green_api_media_url"):
+            if not getattr(self, name).startswith(("http://", "https://")):
+                raise ValueError(f"{name.upper()} must start with http:// or https://")
+        if not self.green_api_polling and not self.green_api_webhook_token:
+            raise ValueError("GREEN_API_WEBHOOK_TOKEN is required in webhook mode")
 
     @property
     def database(self) -> Path:

@@ -1,0 +1,373 @@
+"""A loopback GREEN-API for tests: the calls our client makes, served by aiohttp on 127.0.0.1.
+
+It checks the instance id and token like the real service (wrong token → 401, wrong instance →
+403), records what was sent, keeps a FIFO notification queue whose head comes back until deleted,
+refuses polling with a 400 echoing the path while a webhook URL is set, and can fail or stall the
+next calls of a method on demand. Bodies are built with `text_body`, `file_body`, `status_body`.
+
+    async with GreenAPIEmulator(id_instance="1101000001", token="secret-token") as emu:
+        client = GreenAPIClient(emu.api_url, emu.media_url, emu.id_instance, emu.token)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+MEDIA_PREFIX = "media"
+WID = "77000000001@c.us"
+
+
+@dataclass
+class _Failure:
+    status: int
+    body: Any
+    delay: float
+
+
+class GreenAPIEmulator:
+    """One emulated instance. `max_wait` caps how long an empty long poll waits (the client's
+    receiveTimeout is at least 5 s); `echo_sent` queues an outgoingAPIMessageReceived for every
+    message sent, like an instance with outgoing webhooks on."""
+
+    def __init__(
+        self,
+        id_instance: str = "1101000001",
+        token: str = "secret-token",
+        *,
+        max_wait: float | None = None,
+        echo_sent: bool = False,
+    ) -> None:
+        self.id_instance = str(id_instance)
+        self.token = token
+        self.max_wait = max_wait
+        self.echo_sent = echo_sent
+        self.state = "authorized"
+        self.webhook_url = ""
+        self.sent: list[dict[str, Any]] = []
+        self.calls: list[str] = []
+        self.receive_timeouts: list[int] = []
+        self.queue: deque[tuple[int, dict[str, Any]]] = deque()
+        self._receipts = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self._arrived = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # ---- life cycle ------------------------------------------------------------------------
+
+    async def __aenter__(self) -> GreenAPIEmulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        # No access log: it would print request lines, token included, into the test logs.
+        self._runner = web.AppRunner(
+            app, access_log=None, handler_cancellation=True, shutdown_timeout=0.1
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        self._arrived.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url
+
+    @property
+    def media_url(self) -> str:
+        return f"{self.base_url}/{MEDIA_PREFIX}"
+
+    # ---- test controls ---------------------------------------------------------------------
+
+    def push(self, body: dict[str, Any]) -> int:
+        """Queue a notification body; returns its receipt id."""
+        receipt_id = next(self._receipts)
+        self.queue.append((receipt_id, body))
+        self._arrived.set()
+        return receipt_id
+
+    def fail_next(
+        self, method: str, status: int = 429, times: int = 1, body: Any = None, delay: float = 0.0
+    ) -> None:
+        """Answer the next `times` calls of `method` with `status` (after `delay` seconds)."""
+        answer = body if body is not None else {"code": status, "message": f"emulated {status}"}
+        for _ in range(times):
+            self._failures[method.lower()].append(_Failure(status, answer, delay))
+
+    def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Hold the next `times` calls of `method` for `seconds` before answering normally:
+        longer than the client's request_timeout, it makes the client time out."""
+        for _ in range(times):
+            self._failures[method.lower()].append(_Failure(0, None, seconds))
+
+    def count(self, method: str) -> int:
+        """How many requests `method` received, failed ones included."""
+        return sum(1 for name in self.calls if name == method.lower())
+
+    # ---- the protocol ----------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        parts = [part for part in request.path.split("/") if part]
+        media = bool(parts) and parts[0] == MEDIA_PREFIX
+        if media:
+            parts = parts[1:]
+        if len(parts) < 3 or not parts[0].startswith("waInstance"):
+            return web.json_response({"message": "not found"}, status=404)
+        instance = parts[0].removeprefix("waInstance")
+        method, token, tail = parts[1].lower(), parts[2], parts[3:]
+        self.calls.append(method)
+        if token != self.token:
+            return web.json_response({"message": "Unauthorized"}, status=401)
+        if instance != self.id_instance:
+            return web.json_response({"message": "Forbidden"}, status=403)
+        failures = self._failures[method]
+        if failures:
+            failure = failures.popleft()
+            await asyncio.sleep(failure.delay)
+            if failure.status:
+                return web.json_response(failure.body, status=failure.status)
+        if (method == "sendfilebyupload") != media:
+            return web.json_response({"message": "wrong host for this method"}, status=404)
+        handler = self._handlers().get((request.method, method))
+        if handler is None:
+            return web.json_response({"message": "method not emulated"}, status=404)
+        return await handler(request, tail)
+
+    def _handlers(self) -> dict[tuple[str, str], Any]:
+        return {
+            ("POST", "sendmessage"): self._send_message,
+            ("POST", "sendfilebyurl"): self._send_file_by_url,
+            ("POST", "sendfilebyupload"): self._send_file_by_upload,
+            ("GET", "receivenotification"): self._receive,
+            ("DELETE", "deletenotification"): self._delete,
+            ("GET", "getstateinstance"): self._state,
+            ("GET", "getsettings"): self._get_settings,
+            ("POST", "setsettings"): self._set_settings,
+        }
+
+    async def _send_message(self, request: web.Request, _tail: list[str]) -> web.Response:
+        body = await request.json()
+        return self._record_sent(
+            {"method": "sendMessage", "chatId": body["chatId"], "message": body["message"]}
+        )
+
+    async def _send_file_by_url(self, request: web.Request, _tail: list[str]) -> web.Response:
+        body = await request.json()
+        return self._record_sent(
+            {
+                "method": "sendFileByUrl",
+                "chatId": body["chatId"],
+                "urlFile": body["urlFile"],
+                "fileName": body["fileName"],
+                "caption": body.get("caption"),
+            }
+        )
+
+    async def _send_file_by_upload(self, request: web.Request, _tail: list[str]) -> web.Response:
+        form = await request.post()
+        upload = form["file"]
+        content = upload.file.read() if isinstance(upload, web.FileField) else b""
+        return self._record_sent(
+            {
+                "method": "sendFileByUpload",
+                "chatId": form["chatId"],
+                "fileName": form["fileName"],
+                "caption": form.get("caption"),
+                "size": len(content),
+            }
+        )
+
+    def _record_sent(self, entry: dict[str, Any]) -> web.Response:
+        id_message = f"BAE5{next(self._message_ids):012X}"
+        entry["idMessage"] = id_message
+        self.sent.append(entry)
+        if self.echo_sent:
+            text = entry.get("message") or entry.get("caption") or ""
+            self.push(
+                text_body(
+                    entry["chatId"], text, id_message, type_webhook="outgoingAPIMessageReceived"
+                )
+            )
+        answer = {"idMessage": id_message}
+        if entry["method"] == "sendFileByUpload":
+            answer["urlFile"] = f"{self.media_url}/files/{id_message}"
+        return web.json_response(answer)
+
+    async def _receive(self, request: web.Request, _tail: list[str]) -> web.Response:
+        if self.webhook_url:
+            # Like the real service: refused, and the answer echoes the path (token included).
+            return web.json_response(
+                {
+                    "code": 400,
+                    "message": "Receiving is impossible: a custom webhook url is set",
+                    "path": request.path,
+                },
+                status=400,
+            )
+        wait = int(request.query.get("receiveTimeout", "5"))
+        self.receive_timeouts.append(wait)
+        if not 5 <= wait <= 60:
+            return web.json_response({"message": "receiveTimeout must be 5..60"}, status=400)
+        if self.max_wait is not None:
+            wait = min(wait, self.max_wait)
+        deadline = time.monotonic() + wait
+        while not self.queue and (left := deadline - time.monotonic()) > 0:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), left)
+            except TimeoutError:
+                break
+        if not self.queue:
+            return web.Response(text="null", content_type="application/json")
+        receipt_id, body = self.queue[0]
+        return web.json_response({"receiptId": receipt_id, "body": body})
+
+    async def _delete(self, _request: web.Request, tail: list[str]) -> web.Response:
+        if len(tail) != 1 or not tail[0].isdigit():
+            return web.json_response({"message": "receiptId is required"}, status=400)
+        receipt_id = int(tail[0])
+        for item in self.queue:
+            if item[0] == receipt_id:
+                self.queue.remove(item)
+                return web.json_response({"result": True})
+        return web.json_response({"result": False})
+
+    async def _state(self, _request: web.Request, _tail: list[str]) -> web.Response:
+        return web.json_response({"stateInstance": self.state})
+
+    async def _get_settings(self, _request: web.Request, _tail: list[str]) -> web.Response:
+        return web.json_response(
+            {"wid": WID, "webhookUrl": self.webhook_url, "incomingWebhook": "yes"}
+        )
+
+    async def _set_settings(self, request: web.Request, _tail: list[str]) -> web.Response:
+        body = await request.json()
+        if "webhookUrl" in body:
+            self.webhook_url = body["webhookUrl"]
+        return web.json_response({"saveSettings": True})
+
+
+async def post_webhook(url: str, body: Any, token: str | None = None) -> int:
+    """POST a body to a webhook the way GREEN-API does; returns the HTTP status."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers=headers) as response,
+    ):
+        await response.read()
+        return response.status
+
+
+# ---- body builders -------------------------------------------------------------------------
+
+
+def message_body(
+    chat_id: str,
+    message_data: dict[str, Any],
+    id_message: str,
+    sender_name: str = "Айгерим",
+    type_webhook: str = "incomingMessageReceived",
+    timestamp: int | None = None,
+    id_instance: str = "1101000001",
+) -> dict[str, Any]:
+    """A message notification envelope around `message_data`. In a group the sender is a
+    participant, not the chat."""
+    sender = "77011234567@c.us" if chat_id.endswith("@g.us") else chat_id
+    if type_webhook != "incomingMessageReceived":
+        sender = WID
+    return {
+        "typeWebhook": type_webhook,
+        "instanceData": {"idInstance": int(id_instance), "wid": WID, "typeInstance": "whatsapp"},
+        "timestamp": int(time.time()) if timestamp is None else timestamp,
+        "idMessage": id_message,
+        "senderData": {
+            "chatId": chat_id,
+            "chatName": sender_name,
+            "sender": sender,
+            "senderName": sender_name,
+            "senderContactName": "",
+        },
+        "messageData": message_data,
+    }
+
+
+def text_body(
+    chat_id: str,
+    text: str,
+    id_message: str,
+    sender_name: str = "Айгерим",
+    type_webhook: str = "incomingMessageReceived",
+    timestamp: int | None = None,
+) -> dict[str, Any]:
+    data = {"typeMessage": "textMessage", "textMessageData": {"textMessage": text}}
+    return message_body(chat_id, data, id_message, sender_name, type_webhook, timestamp)
+
+
+def file_body(
+    chat_id: str,
+    id_message: str,
+    type_message: str = "imageMessage",
+    caption: str = "",
+    file_name: str = "photo.jpg",
+    mime_type: str = "image/jpeg",
+    sender_name: str = "Айгерим",
+    type_webhook: str = "incomingMessageReceived",
+    timestamp: int | None = None,
+) -> dict[str, Any]:
+    """A media message (image, video, document, audio, sticker) with an optional caption."""
+    data = {
+        "typeMessage": type_message,
+        "fileMessageData": {
+            "downloadUrl": f"https://do-media-7103.fra1.digitaloceanspaces.com/7103000000/{id_message}.bin",
+            "caption": caption,
+            "fileName": file_name,
+            "jpegThumbnail": "",
+            "mimeType": mime_type,
+        },
+    }
+    return message_body(chat_id, data, id_message, sender_name, type_webhook, timestamp)
+
+
+def status_body(
+    chat_id: str,
+    id_message: str,
+    status: str = "delivered",
+    send_by_api: bool = True,
+    timestamp: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "typeWebhook": "outgoingMessageStatus",
+        "instanceData": {"idInstance": 1101000001, "wid": WID, "typeInstance": "whatsapp"},
+        "timestamp": int(time.time()) if timestamp is None else timestamp,
+        "idMessage": id_message,
+        "chatId": chat_id,
+        "status": status,
+        "sendByApi": send_by_api,
+    }

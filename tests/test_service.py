@@ -1,0 +1,305 @@
+"""`ottenok serve` end to end against a GREEN-API emulator on 127.0.0.1: polling and webhook
+modes, redelivery, a SIGKILL between receive and delete, bursts, manager commands, media."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+from greenapi_emulator import GreenAPIEmulator, file_body, post_webhook, text_body
+from shops import write_second_shop
+
+from adapters.service import serve
+from ottenok.config import Settings
+
+CUSTOMER = "77015550303@c.us"
+MANAGER = "77000000009"
+TOKEN = "secret-token"
+WEBHOOK_TOKEN = "hook-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def shop_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_second_shop(tmp_path_factory.mktemp("shop"))
+
+
+def settings_for(emu: GreenAPIEmulator, shop_dir: Path, db: Path, **extra) -> Settings:
+    return Settings(
+        data_dir=shop_dir,
+        db_path=db,
+        green_api_url=emu.api_url,
+        green_api_media_url=emu.media_url,
+        green_api_id_instance=emu.id_instance,
+        green_api_token=TOKEN,
+        green_api_receive_timeout=5,
+        manager_numbers=MANAGER,
+        nudge_enabled=False,
+        host="127.0.0.1",
+        port=free_port(),
+        **extra,
+    )
+
+
+async def wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def wait_ready(port: int) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(600):
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/health") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("service never became ready")
+
+
+def texts_to(emu: GreenAPIEmulator, chat_id: str) -> list[str]:
+    return [s["message"] for s in emu.sent if s["method"] == "sendMessage" and s["chatId"] == chat_id]
+
+
+def uploads_to(emu: GreenAPIEmulator, chat_id: str) -> list[dict]:
+    return [s for s in emu.sent if s["method"] == "sendFileByUpload" and s["chatId"] == chat_id]
+
+
+class Running:
+    """`serve()` in a background task of the test's loop, stopped like a SIGTERM would."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stop = asyncio.Event()
+
+    async def __aenter__(self) -> Running:
+        self.task = asyncio.create_task(serve(self.settings, self.stop))
+        await wait_ready(self.settings.port)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, timeout=60)
+
+
+async def test_polling_end_to_end_text_photos_and_order(shop_dir: Path, tmp_path: Path) -> None:
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
+        settings = settings_for(emu, shop_dir, tmp_path / "poll.db")
+        async with Running(settings):
+            emu.push(text_body(CUSTOMER, "Здравствуйте, я из Шымкента", "A1"))
+            emu.push(text_body(CUSTOMER, "мокасины аврора 37 серые", "A2"))
+            emu.push(text_body(CUSTOMER, "ул. Тауке хана 12, кв 4", "A3"))
+            emu.push(text_body(CUSTOMER, "да", "A4"))
+            await wait_for(lambda: any("принят" in t or "оформлен" in t for t in texts_to(emu, CUSTOMER)))
+            await wait_for(lambda: any(MANAGER in s["chatId"] for s in emu.sent))
+            await wait_for(lambda: not emu.queue)
+        assert texts_to(emu, CUSTOMER)[0].startswith(("Здравствуйте", "Добрый день"))
+        photos = uploads_to(emu, CUSTOMER)
+        assert 1 <= len(photos) <= 3 and all(p["size"] > 0 for p in photos)
+        assert emu.count("deleteNotification") == 4
+    with sqlite3.connect(tmp_path / "poll.db") as db:
+        status = db.execute("SELECT status, size, color FROM orders").fetchall()
+    assert status == [("confirmed", "37", "серый")]
+
+
+async def test_redelivered_message_is_answered_once(shop_dir: Path, tmp_path: Path) -> None:
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
+        settings = settings_for(emu, shop_dir, tmp_path / "dup.db")
+        async with Running(settings):
+            for _ in range(3):
+                emu.push(text_body(CUSTOMER, "Здравствуйте", "SAME-ID"))
+            await wait_for(lambda: not emu.queue and emu.count("deleteNotification") == 3)
+            await asyncio.sleep(0.3)
+        assert len(texts_to(emu, CUSTOMER)) == 2  # greeting + question, once
+
+
+async def test_webhook_mode_tokens_bodies_and_dedupe(shop_dir: Path, tmp_path: Path) -> None:
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
+        settings = settings_for(
+            emu, shop_dir, tmp_path / "hook.db",
+            green_api_polling=False, green_api_webhook_token=WEBHOOK_TOKEN,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{settings.port}/webhook"
+        async with Running(settings):
+            body = text_body(CUSTOMER, "Здравствуйте, Шымкент, шарф нимбус", "W1")
+            assert await post_webhook(url, body, token="wrong") == 401
+            assert await post_webhook(url, body, token=None) == 401
+            assert await post_webhook(url, body, token=WEBHOOK_TOKEN) == 200
+            assert await post_webhook(url, body, token=WEBHOOK_TOKEN) == 200  # redelivery
+            assert await post_webhook(url, {"no": "type"}, token=WEBHOOK_TOKEN) == 400
+            assert await post_webhook(url, [1, 2], token=WEBHOOK_TOKEN) == 400
+            async with aiohttp.ClientSession() as session:
+                async with session.post(
+                    url, data=b"{not json", headers={"Authorization": f"Bearer {WEBHOOK_TOKEN}"}
+                ) as response:
+                    assert response.status == 400
+                    assert "JSON" in (await response.json())["error"]
+            status = {"typeWebhook": "outgoingMessageStatus", "chatId": CUSTOMER,
+                      "idMessage": "X", "status": "read", "timestamp": 1}  # fmt: skip
+            assert await post_webhook(url, status, token=WEBHOOK_TOKEN) == 200
+            await wait_for(lambda: len(texts_to(emu, CUSTOMER)) >= 1)
+            await asyncio.sleep(0.3)
+        replies = texts_to(emu, CUSTOMER)
+        assert any("цвет" in t for t in replies)
+        assert emu.count("receiveNotification") == 0
+    with sqlite3.connect(tmp_path / "hook.db") as db:
+        incoming = db.execute("SELECT COUNT(*) FROM messages WHERE direction = 'in'").fetchone()
+    assert incoming == (1,)
+
+
+async def test_burst_of_twenty_in_one_chat_is_processed_in_order(
+    shop_dir: Path, tmp_path: Path
+) -> None:
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
+        settings = settings_for(emu, shop_dir, tmp_path / "burst.db")
+        texts = [f"вопрос номер {n}" for n in range(18)] + ["Шымкент", "шарф нимбус"]
+        for n, text in enumerate(texts):
+            emu.push(text_body(CUSTOMER, text, f"B{n}"))
+        async with Running(settings):
+            await wait_for(lambda: not emu.queue)
+            await wait_for(
+                lambda: sqlite3.connect(tmp_path / "burst.db")
+                .execute("SELECT COUNT(*) FROM processed_messages")
+                .fetchone()[0]
+                == 20
+            )
+    with sqlite3.connect(tmp_path / "burst.db") as db:
+        stored = [r[0] for r in db.execute("SELECT text FROM messages WHERE direction='in' ORDER BY id")]
+        state = db.execute("SELECT state, slots FROM conversations").fetchone()
+    assert stored == texts
+    assert state[0] == "ask_color" and "Шымкент" in state[1]
+
+
+async def test_media_groups_manager_commands_and_shop_phone_takeover(
+    shop_dir: Path, tmp_path: Path
+) -> None:
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
+        settings = settings_for(emu, shop_dir, tmp_path / "misc.db")
+        other = "77015550404@c.us"
+        async with Running(settings):
+            emu.push(file_body(CUSTOMER, "M1", type_message="audioMessage"))
+            emu.push(file_body(CUSTOMER, "M2", caption="Здравствуйте, Шымкент"))
+            emu.push(text_body("120363000000000001@g.us", "Всем привет", "G1"))
+            emu.push(text_body(other, "/handoff on 77015550303", "N1"))
+            emu.push(text_body(f"{MANAGER}@c.us", "/handoff status 87015550303", "C1"))
+            await wait_for(lambda: len(texts_to(emu, f"{MANAGER}@c.us")) >= 1)
+            await wait_for(lambda: len(texts_to(emu, CUSTOMER)) >= 3)
+            emu.push(text_body(other, "Менеджер на связи", "T1", type_webhook="outgoingMessageReceived"))
+            await wait_for(lambda: not emu.queue)
+            await asyncio.sleep(0.3)
+            replies_before_takeover = len(texts_to(emu, other))
+            emu.push(text_body(other, "спасибо", "T2"))
+            await wait_for(lambda: not emu.queue)
+            await asyncio.sleep(0.3)
+        customer = texts_to(emu, CUSTOMER)
+        assert "Алина" in customer[0] and "текстом" in customer[1]
+        assert "мокасины" in customer[2]  # the caption was read as text: city filled, next question
+        assert texts_to(emu, "120363000000000001@g.us") == []
+        assert "Алина" in texts_to(emu, f"{MANAGER}@c.us")[0]
+        other_replies = texts_to(emu, other)
+        assert other_replies and not any("Алина молчит" in t for t in other_replies)
+        assert len(other_replies) == replies_before_takeover  # silent after the takeover
+    with sqlite3.connect(tmp_path / "misc.db") as db:
+        handoffs = db.execute("SELECT chat_id, active FROM handoffs").fetchall()
+        stored = db.execute("SELECT COUNT(*) FROM messages WHERE wa_id = 'T2'").fetchone()
+    assert handoffs == [(other, 1)] and stored == (1,)
+
+
+async def test_unauthorized_credentials_stop_the_service_clearly(
+    shop_dir: Path, tmp_path: Path
+) -> None:
+    async with GreenAPIEmulator(token="another-token", max_wait=0.2) as emu:
+        settings = settings_for(emu, shop_dir, tmp_path / "auth.db")
+        with pytest.raises(Exception, match="401"):
+            await asyncio.wait_for(serve(settings, asyncio.Event()), timeout=60)
+
+
+def test_invalid_settings_stop_start_up_with_one_line(tmp_path: Path) -> None:
+    import subprocess
+
+    env = {**os.environ, "GREEN_API_ID_INSTANCE": "abc", "GREEN_API_TOKEN": "t",
+           "DB_PATH": str(tmp_path / "x.db")}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "ottenok.cli", "serve"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: GREEN_API_ID_INSTANCE must be digits (the instance id)"
+    env["WORK_HOURS"] = "19-9"
+    result = subprocess.run(
+        [sys.executable, "-m", "ottenok.cli", "serve"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1 and "WORK_HOURS" in result.stderr
+
+
+async def test_sigkill_between_receive_and_delete_loses_nothing(
+    shop_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "kill.db"
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
+        settings = settings_for(emu, shop_dir, db)
+        env = {
+            **os.environ,
+            "DATA_DIR": str(shop_dir),
+            "DB_PATH": str(db),
+            "GREEN_API_URL": emu.api_url,
+            "GREEN_API_MEDIA_URL": emu.media_url,
+            "GREEN_API_ID_INSTANCE": emu.id_instance,
+            "GREEN_API_TOKEN": TOKEN,
+            "GREEN_API_RECEIVE_TIMEOUT": "5",
+            "NUDGE_ENABLED": "0",
+            "HOST": "127.0.0.1",
+            "PORT": str(settings.port),
+        }
+        emu.stall_next("deleteNotification", seconds=120)
+        emu.push(text_body(CUSTOMER, "Здравствуйте, я из Шымкента", "K1"))
+        command = [sys.executable, "-m", "ottenok.cli", "serve"]
+        first = await asyncio.create_subprocess_exec(*command, env=env)
+
+        def stored() -> bool:
+            if not db.exists():
+                return False
+            with sqlite3.connect(db) as conn:
+                try:
+                    return conn.execute(
+                        "SELECT COUNT(*) FROM messages WHERE wa_id='K1'"
+                    ).fetchone()[0] == 1
+                except sqlite3.OperationalError:
+                    return False
+
+        await wait_for(stored, timeout=120)
+        await wait_for(lambda: emu.count("deleteNotification") == 1, timeout=30)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        assert emu.queue, "the notification must still be queued"
+        second = await asyncio.create_subprocess_exec(*command, env=env)
+        try:
+            await wait_for(lambda: not emu.queue, timeout=120)
+            await wait_for(lambda: len(texts_to(emu, CUSTOMER)) >= 2, timeout=60)
+            await asyncio.sleep(0.5)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(second.wait(), timeout=60) == 0
+        replies = texts_to(emu, CUSTOMER)
+        assert len(replies) == 2 and "Шымкент" not in replies[0]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM messages WHERE direction='in'").fetchone() == (1,)
