@@ -91,9 +91,11 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
     if settings.inventory_path.is_file():
         inventory = ExcelInventory(settings.inventory_path)
         await inventory.load()
+    nudge_policy = settings.nudge_policy() if settings.nudge_enabled else None
     return make_engine(
-        shop, store, templates, settings.managers, tz=tz, inventory=inventory, **options
-    )
+        shop, store, templates, settings.managers,
+        tz=tz, inventory=inventory, nudge_policy=nudge_policy, **options,
+    )  # fmt: skip
 
 
 async def close_engine(engine: Engine) -> None:

@@ -48,7 +48,7 @@ class Service:
         self.ready = False
         self.stopping = asyncio.Event()
 
-    # -- receiving ------------------------------------------------------------------------------
+    # -- receiving -------------------------------------------------------------------------
 
     async def dispatch(self, body: WebhookBody) -> str:
         """Store what must be stored, start the turn in the background; returns the body's kind."""
@@ -115,7 +115,7 @@ class Service:
                 continue
             except (AuthError, QuotaExceeded):
                 raise
-            except (GreenAPIError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as err:
+            except (TimeoutError, GreenAPIError, aiohttp.ClientError, OSError) as err:
                 log.warning("receive failed, backing off", extra={"error": str(err), "s": delay})
                 await self._sleep(delay)
                 delay = min(delay * 2, MAX_POLL_BACKOFF)
@@ -132,7 +132,7 @@ class Service:
     async def _delete(self, receipt_id: int) -> None:
         try:
             await self.client.delete(receipt_id)
-        except (GreenAPIError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as err:
+        except (TimeoutError, GreenAPIError, aiohttp.ClientError, OSError) as err:
             log.warning("delete failed; it will come back", extra={"error": str(err)})
 
     async def _sleep(self, seconds: float) -> None:
@@ -141,7 +141,7 @@ class Service:
         except TimeoutError:
             pass
 
-    # -- HTTP ---------------------------------------------------------------------------------------
+    # -- HTTP ------------------------------------------------------------------------------
 
     def http_app(self, webhook: bool) -> web.Application:
         app = web.Application(client_max_size=2 * 1024 * 1024)
@@ -174,7 +174,7 @@ class Service:
         kind = await self.dispatch(body)
         return web.json_response({"ok": True, "kind": kind})
 
-    # -- lifecycle ----------------------------------------------------------------------------------
+    # -- lifecycle -------------------------------------------------------------------------
 
     async def drain(self) -> None:
         """Let in-flight turns finish (bounded), so a stop never cuts a reply in half."""
@@ -238,7 +238,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         if nudges is not None:
-            nudges.shutdown()
+            await nudges.aclose()
         await client.close()
         await close_engine(engine)
         log.info("service stopped")
@@ -251,4 +251,4 @@ async def _start_nudges(settings: Settings, engine: Engine, sender: WhatsAppSend
         return None
     from adapters.nudge_scheduler import start_nudges
 
-    return await start_nudges(settings, engine.store, sender)
+    return await start_nudges(settings, engine.store, sender, catalog=engine.catalog)

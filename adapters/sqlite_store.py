@@ -6,7 +6,10 @@ The schema is versioned by numbered SQL files in `adapters/migrations/`, applied
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,18 +34,48 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+async def connect(path: Path | str, **options: Any) -> aiosqlite.Connection:
+    """`aiosqlite.connect` whose worker thread cannot keep the process alive.
+
+    aiosqlite's thread is not a daemon, so a connection left open by a crash or a failing test
+    would hang interpreter exit. It is marked daemon before it starts (a private attribute,
+    checked, so an aiosqlite without it still works).
+    """
+    connecting = aiosqlite.connect(path, **options)
+    worker = getattr(connecting, "_thread", None)
+    if worker is not None and not worker.is_alive():
+        worker.daemon = True
+    return await connecting
+
+
 class SQLiteStore:
     """The one storage adapter; open it with `await SQLiteStore.open(path)`."""
 
     def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self.db = db
         self.path = path
+        self._writing = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[None]:
+        """One write transaction at a time on the shared connection.
+
+        Turns of different chats interleave at every await; without the lock one chat's commit
+        would also commit (or its rollback undo) another chat's half-written turn.
+        """
+        async with self._writing:
+            try:
+                yield
+                await self.db.commit()
+            except BaseException:
+                await self.db.rollback()
+                raise
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteStore:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
+        db = await connect(path)
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
@@ -86,24 +119,27 @@ class SQLiteStore:
     async def store_incoming(self, msg: IncomingMessage, phone: str | None = None) -> bool:
         """Store a customer message first of all; False when this id was stored before."""
         at = iso(msg.timestamp)
-        cur = await self.db.execute(
-            "INSERT INTO messages (chat_id, direction, wa_id, kind, text, created_at)"
-            " VALUES (?, 'in', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (msg.chat_id, msg.message_id, msg.kind, msg.text, at),
-        )
-        is_new = cur.rowcount == 1
-        if is_new:
-            await self.db.execute(
-                "INSERT INTO clients (chat_id, phone, name, created_at, last_activity_at,"
-                " last_customer_at, last_speaker) VALUES (?, ?, ?, ?, ?, ?, 'customer')"
-                " ON CONFLICT(chat_id) DO UPDATE SET"
-                " name = COALESCE(excluded.name, clients.name),"
-                " phone = COALESCE(excluded.phone, clients.phone),"
-                " last_activity_at = excluded.last_activity_at,"
-                " last_customer_at = excluded.last_customer_at, last_speaker = 'customer'",
-                (msg.chat_id, phone, msg.sender_name, at, at, at),
+        async with self._transaction():
+            cur = await self.db.execute(
+                "INSERT INTO messages (chat_id, direction, wa_id, kind, text, created_at)"
+                " VALUES (?, 'in', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (msg.chat_id, msg.message_id, msg.kind, msg.text, at),
             )
-        await self.db.commit()
+            is_new = cur.rowcount == 1
+            if is_new:
+                await self.db.execute(
+                    "INSERT INTO clients (chat_id, phone, name, created_at, last_activity_at,"
+                    " last_customer_at, last_speaker) VALUES (?, ?, ?, ?, ?, ?, 'customer')"
+                    " ON CONFLICT(chat_id) DO UPDATE SET"
+                    " name = COALESCE(excluded.name, clients.name),"
+                    " phone = COALESCE(excluded.phone, clients.phone),"
+                    " last_activity_at = excluded.last_activity_at,"
+                    " last_customer_at = excluded.last_customer_at, last_speaker = 'customer',"
+                    " nudge_state = 'active', nudge_count = 0, last_nudge_at = NULL,"
+                    " next_nudge_at = NULL",
+                    (msg.chat_id, phone, msg.sender_name, at, at, at),
+                )
+                await self._cancel_pending_nudges(msg.chat_id, "customer replied")
         return is_new
 
     async def is_processed(self, wa_id: str) -> bool:
@@ -113,11 +149,11 @@ class SQLiteStore:
             return await cur.fetchone() is not None
 
     async def mark_processed(self, wa_id: str) -> None:
-        await self.db.execute(
-            "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
-            (wa_id, iso(datetime.now(UTC))),
-        )
-        await self.db.commit()
+        async with self._transaction():
+            await self.db.execute(
+                "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
+                (wa_id, iso(datetime.now(UTC))),
+            )
 
     # -- conversations ----------------------------------------------------------------------
 
@@ -143,7 +179,7 @@ class SQLiteStore:
         """Write the turn's state, order, replies, photos and processed id atomically."""
         conv = turn.conversation
         at = iso(turn.at)
-        try:
+        async with self._transaction():
             if turn.order_status is not None:
                 conv.order_id = await self._upsert_order(turn, at)
             await self.db.execute(
@@ -170,6 +206,7 @@ class SQLiteStore:
                     " last_speaker = 'bot' WHERE chat_id = ?",
                     (at, at, conv.chat_id),
                 )
+            await self._schedule_nudges(conv.chat_id, turn.next_nudge_at)
             await self.db.executemany(
                 "INSERT OR IGNORE INTO sent_photos VALUES (?, ?, ?)",
                 [(conv.chat_id, key, at) for key in turn.photo_keys],
@@ -179,10 +216,30 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
                     (turn.processed_id, at),
                 )
-            await self.db.commit()
-        except BaseException:
-            await self.db.rollback()
-            raise
+
+    async def _schedule_nudges(self, chat_id: str, next_nudge_at: datetime | None) -> None:
+        """A turn either restarts the nudge count from its last bot message or stops nudges
+        (handoff, finished order, nudges off); the nudge scheduler's due query reads this."""
+        if next_nudge_at is not None:
+            await self.db.execute(
+                "UPDATE clients SET nudge_state = 'active', nudge_count = 0,"
+                " last_nudge_at = NULL, next_nudge_at = ? WHERE chat_id = ?",
+                (iso(next_nudge_at), chat_id),
+            )
+            return
+        await self.db.execute(
+            "UPDATE clients SET nudge_state = 'stopped', next_nudge_at = NULL WHERE chat_id = ?",
+            (chat_id,),
+        )
+        await self._cancel_pending_nudges(chat_id, "nudging stopped")
+
+    async def _cancel_pending_nudges(self, chat_id: str, why: str) -> None:
+        """A reminder decided before the customer answered (or the order ended) must not go out."""
+        await self.db.execute(
+            "UPDATE nudges SET status = 'failed', last_error = ? WHERE chat_id = ?"
+            " AND status = 'pending'",
+            (why, chat_id),
+        )
 
     async def _insert_outgoing(self, outgoing: list[Outgoing], at: str) -> None:
         await self.db.executemany(
@@ -202,8 +259,8 @@ class SQLiteStore:
 
     async def record_outgoing(self, outgoing: list[Outgoing]) -> None:
         """Store messages sent outside a customer turn (manager replies, nudges)."""
-        await self._insert_outgoing(outgoing, iso(datetime.now(UTC)))
-        await self.db.commit()
+        async with self._transaction():
+            await self._insert_outgoing(outgoing, iso(datetime.now(UTC)))
 
     async def _upsert_order(self, turn: TurnRecord, at: str) -> int:
         conv = turn.conversation
@@ -237,13 +294,13 @@ class SQLiteStore:
     # -- handoff ------------------------------------------------------------------------------
 
     async def set_handoff(self, chat_id: str, active: bool, by: str, reason: str = "") -> None:
-        await self.db.execute(
-            "INSERT INTO handoffs VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
-            " active = excluded.active, changed_by = excluded.changed_by,"
-            " reason = excluded.reason, updated_at = excluded.updated_at",
-            (chat_id, int(active), by, reason, iso(datetime.now(UTC))),
-        )
-        await self.db.commit()
+        async with self._transaction():
+            await self.db.execute(
+                "INSERT INTO handoffs VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
+                " active = excluded.active, changed_by = excluded.changed_by,"
+                " reason = excluded.reason, updated_at = excluded.updated_at",
+                (chat_id, int(active), by, reason, iso(datetime.now(UTC))),
+            )
 
     async def handoff(self, chat_id: str) -> dict[str, Any] | None:
         async with self.db.execute(
@@ -296,3 +353,24 @@ class SQLiteStore:
         query += " ORDER BY updated_at DESC, id DESC"
         async with self.db.execute(query, params) as cur:
             return [OrderRow(**dict(row)) for row in await cur.fetchall()]
+
+    async def unprocessed_incoming(self) -> list[IncomingMessage]:
+        """Customer messages stored but never answered (the process died mid-turn), oldest first."""
+        async with self.db.execute(
+            "SELECT m.chat_id, m.wa_id, m.text, m.kind, m.created_at, c.name FROM messages m"
+            " LEFT JOIN clients c ON c.chat_id = m.chat_id"
+            " WHERE m.direction = 'in' AND m.wa_id IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM processed_messages p WHERE p.wa_id = m.wa_id) ORDER BY m.id"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            IncomingMessage(
+                chat_id=row["chat_id"],
+                message_id=row["wa_id"],
+                text=row["text"],
+                sender_name=row["name"],
+                kind=row["kind"],
+                timestamp=from_iso(row["created_at"]) or datetime.now(UTC),
+            )
+            for row in rows
+        ]

@@ -145,10 +145,33 @@ def chat(phone: str, name: str | None) -> None:
 
 
 @main.command()
+def serve() -> None:
+    """The WhatsApp service over GREEN-API (polling by default, or webhook)."""
+    from adapters.service import serve as run_service
+    from ottenok.logs import setup_json_logging
+
+    settings = _settings()
+    try:
+        settings.require_whatsapp()
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    setup_json_logging(settings.log_level)
+    try:
+        asyncio.run(run_service(settings))
+    except Exception as err:  # one line for the operator; the log has the details
+        logging.getLogger("ottenok").exception("service failed")
+        raise click.ClickException(f"service stopped: {err}") from err
+
+
+@main.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """What `make run` starts: today the console chat on the offline default."""
-    ctx.invoke(chat)
+    """What `make run` starts: the WhatsApp service when GREEN-API credentials are set,
+    otherwise the console chat on the offline default."""
+    if _settings().whatsapp_configured:
+        ctx.invoke(serve)
+    else:
+        ctx.invoke(chat)
 
 
 async def _orders(status: str | None, since: datetime | None) -> list[dict]:
@@ -182,6 +205,55 @@ def orders(status: str | None, since: datetime | None, as_json: bool) -> None:
             f"#{row['id']} {row['status']:<9} +{row['phone']} {row['product_name']} {details}"
             f" | {row['city']}, {row['address']} | {row['price']} | {row['updated_at']}"
         )
+
+
+async def _nudge_preview(settings: Settings, moment: datetime) -> tuple[list, list]:
+    from adapters.nudge_store import NudgeStore
+    from adapters.shop_files import load_catalog
+    from ottenok.nudges import NudgeTexts, plan_nudges
+    from ottenok.replies import Templates
+
+    catalog = await asyncio.to_thread(load_catalog, settings.data_dir, settings.inventory_path)
+    texts = NudgeTexts(Templates.load(settings.data_dir), catalog)
+    store = await NudgeStore.open(settings.database, read_only=True)
+    try:
+        decisions = await plan_nudges(store, moment, settings.nudge_policy(), texts)
+        return decisions, await store.pending()
+    finally:
+        await store.close()
+
+
+@main.command()
+@click.option(
+    "--at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+    default=None,
+    help="A local time in TIMEZONE (default: now).",
+)
+def nudges(at: datetime | None) -> None:
+    """Preview the nudge tick at a moment: who, which step and why. Sends and changes nothing."""
+    settings = _settings()
+    if not settings.database.is_file():
+        raise click.ClickException(f"no database at {settings.database}")
+    policy = settings.nudge_policy()
+    moment = at.replace(tzinfo=policy.tz) if at else datetime.now(policy.tz)
+    decisions, pending = asyncio.run(_nudge_preview(settings, moment))
+    hours = "open" if policy.is_open(moment) else "closed, nothing is sent now"
+    click.echo(f"nudge tick at {moment:%Y-%m-%d %H:%M} {settings.timezone} ({hours})")
+    if not decisions and not pending:
+        click.echo("nobody is due")
+    for d in decisions:
+        who = f"{d.chat.chat_id} {d.chat.name or ''}".strip()
+        action = f"nudge {d.step}" if d.step else f"no nudge ({d.state})"
+        click.echo(f"{who}: {action}: {d.reason}")
+        if d.text:
+            click.echo(f"    {d.text}")
+    for nudge in pending:
+        click.echo(
+            f"{nudge.chat_id}: nudge {nudge.step} waiting in the outbox"
+            f" (attempts so far: {nudge.attempts})"
+        )
+        click.echo(f"    {nudge.text}")
 
 
 if __name__ == "__main__":

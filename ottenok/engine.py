@@ -27,6 +27,7 @@ from ottenok.commands import HELP, Command, parse_command
 from ottenok.conversation import Conversation
 from ottenok.machines import order_machine
 from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.nudges import first_nudge_after_turn
 from ottenok.phones import chat_id_for, normalize_phone
 from ottenok.photos import PhotoIndex, PhotoRef
 from ottenok.protocols import SlotFiller, StockSource, Storage
@@ -35,6 +36,7 @@ from ottenok.replies import SPLIT, OfflinePhraser, TurnOutcome, price_text
 from ottenok.slot_merge import merge_update
 from ottenok.slots import FillContext, Intent, SlotUpdate
 from ottenok.states.order import FINAL_STATES, OPEN_STATES
+from ottenok.worktime import NudgePolicy
 
 log = logging.getLogger("ottenok.engine")
 
@@ -62,8 +64,10 @@ class Engine:
         managers: list[str] | None = None,
         tz: ZoneInfo | None = None,
         inventory: StockSource | None = None,
+        nudge_policy: NudgePolicy | None = None,
     ) -> None:
         self.inventory = inventory
+        self.nudge_policy = nudge_policy  # None: this engine schedules no nudges
         self.tz = tz or ZoneInfo("Asia/Almaty")
         self.store = store
         self.catalog = catalog
@@ -84,13 +88,13 @@ class Engine:
             phone = normalize_phone(msg.chat_id)
             is_new = await self.store.store_incoming(msg, phone)
             if not is_new and await self.store.is_processed(msg.message_id):
-                log.info("duplicate chat=%s id=%s", msg.chat_id, msg.message_id)
+                log.info("duplicate", extra={"chat_id": msg.chat_id, "id": msg.message_id})
                 return []
             if phone in self.managers and (command := parse_command(msg.text)) is not None:
                 return await self._manager_command(msg, command)
             if await self.store.handoff_active(msg.chat_id):
                 await self.store.mark_processed(msg.message_id)
-                log.info("handoff chat=%s: stored, no reply", msg.chat_id)
+                log.info("stored during handoff, no reply", extra={"chat_id": msg.chat_id})
                 return []
             if self.inventory is not None:
                 await self.inventory.load()
@@ -99,21 +103,17 @@ class Engine:
             result = await self._decide(msg, row)
             outgoing = await self._act(msg, row, result)
             log.info(
-                "turn chat=%s state=%s ms=%.1f",
-                msg.chat_id,
-                row.state,
-                (time.perf_counter() - started) * 1000,
+                "turn",
+                extra={
+                    "chat_id": msg.chat_id,
+                    "state": row.state,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
             )
             return outgoing
 
     async def _decide(self, msg: IncomingMessage, row: ConversationRow) -> TurnResult:
-        conv = Conversation(
-            facts=self.catalog,
-            chat_id=row.chat_id,
-            state=row.state,
-            slots=row.slots,
-            previous_state=row.previous_state,
-        )
+        conv = self._conversation(row)
         outcome = TurnOutcome(
             chat_id=row.chat_id,
             state=row.state,
@@ -123,6 +123,7 @@ class Engine:
         )
         result = TurnResult(outcome, previous_state=row.previous_state)
         if msg.kind != "text" or not msg.text.strip():
+            outcome.greet = row.turns == 0
             outcome.event = "non_text"
             return result
         update = await self.filler.fill(msg.text, FillContext(state=row.state, slots=row.slots))
@@ -147,6 +148,16 @@ class Engine:
         if update.product is None and candidates is not None and conv.state == "ask_product":
             outcome.candidates = candidates(msg.text)[:5]
         return result
+
+    def _conversation(self, row: ConversationRow) -> Conversation:
+        """The machine's per-turn model for a stored conversation."""
+        return Conversation(
+            facts=self.catalog,
+            chat_id=row.chat_id,
+            state=row.state,
+            slots=row.slots,
+            previous_state=row.previous_state,
+        )
 
     def _validate(self, update: SlotUpdate, outcome: TurnOutcome) -> None:
         """Keep only values the shop can act on; remember why the others were dropped."""
@@ -249,6 +260,7 @@ class Engine:
             phone=phone,
         )
         turn.outgoing = outgoing
+        turn.next_nudge_at = first_nudge_after_turn(self.nudge_policy, row.state, outgoing, turn.at)
         await self.store.save_turn(turn)
         notices = self._manager_notices(msg, result, row)
         if notices:
@@ -335,20 +347,28 @@ class Engine:
         async with self.locks.hold(chat_id):
             return await self._handoff_command(command, chat_id, by)
 
+    async def take_over(self, chat_id: str, by: str) -> None:
+        """A manager typed in the customer's chat from the shop's phone: Alina steps aside."""
+        async with self.locks.hold(chat_id):
+            if await self.store.handoff_active(chat_id):
+                return
+            row = await self.store.load_conversation(chat_id)
+            conv = self._conversation(row)
+            self.machine.fire(conv, "handoff")
+            await self.store.set_handoff(chat_id, True, by=by, reason="typed on the shop's phone")
+            row.state, row.previous_state = conv.state, conv.previous_state
+            await self.store.save_turn(TurnRecord(conversation=row, processed_id=None))
+            log.info("manager took over", extra={"chat_id": chat_id})
+
     async def _handoff_command(self, command: Command, chat_id: str, by: str) -> str:
         row = await self.store.load_conversation(chat_id)
-        conv = Conversation(
-            facts=self.catalog,
-            chat_id=chat_id,
-            state=row.state,
-            slots=row.slots,
-            previous_state=row.previous_state,
-        )
+        conv = self._conversation(row)
         phone = command.phone
         if command.name == "handoff_status":
             active = await self.store.handoff_active(chat_id)
             who = "менеджер" if active else "Алина"
-            return f"+{phone}: чат ведёт {who}. Этап: {row.state}. {row.slots.filled() or ''}"
+            slots = ", ".join(f"{k}: {v}" for k, v in row.slots.filled().items())
+            return f"+{phone}: чат ведёт {who}. Этап: {row.state}. {slots}".strip()
         if command.name == "handoff_on":
             self.machine.fire(conv, "handoff")
             await self.store.set_handoff(chat_id, True, by=by)

@@ -53,3 +53,5 @@ class TurnRecord:
     order_fields: dict[str, Any] = field(default_factory=dict)
     phone: str | None = None
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # When the customer's silence earns the first nudge; None stops nudging this chat.
+    next_nudge_at: datetime | None = None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sqlite_store import SQLiteStore
+from adapters.sqlite_store import MIGRATIONS_DIR, SQLiteStore
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.records import TurnRecord
 from ottenok.slots import OrderSlots
@@ -22,18 +22,35 @@ async def store(tmp_path: Path):
 
 async def test_open_applies_migrations_once_and_uses_wal(tmp_path: Path) -> None:
     path = tmp_path / "ottenok.db"
+    latest = len(list(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")))
     first = await SQLiteStore.open(path)
-    assert await first.schema_version() == 1
+    assert await first.schema_version() == latest
     await first.close()
     second = await SQLiteStore.open(path)
-    assert await second.migrate() == 1
+    assert await second.migrate() == latest
     await second.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == 1
+        assert db.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == latest
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"messages", "clients", "conversations", "orders", "handoffs", "sent_photos",
             "processed_messages"} <= tables  # fmt: skip
+
+
+async def test_partial_database_is_brought_up_to_date(tmp_path: Path) -> None:
+    """A database from an older release gets only the newer migrations."""
+    path = tmp_path / "old.db"
+    first_sql = sorted(MIGRATIONS_DIR.glob("0001_*.sql"))[0].read_text(encoding="utf-8")
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+            " applied_at TEXT NOT NULL);" + first_sql +
+            "INSERT INTO schema_migrations VALUES (1, '0001_initial', '2026-01-01');"
+        )  # fmt: skip
+    store = await SQLiteStore.open(path)
+    latest = len(list(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")))
+    assert await store.schema_version() == latest
+    await store.close()
 
 
 async def test_incoming_is_stored_once_and_client_upserted(store: SQLiteStore) -> None:
@@ -93,3 +110,33 @@ async def test_handoff_flag_round_trip(store: SQLiteStore) -> None:
     assert await store.handoff_active(chat)
     await store.set_handoff(chat, False, by="77000000001")
     assert not await store.handoff_active(chat)
+
+
+async def test_concurrent_turns_never_commit_or_undo_each_other(store: SQLiteStore) -> None:
+    """Forty chats write at once on the shared connection while some turns fail midway."""
+    import asyncio
+
+    async def turn(n: int) -> None:
+        chat = f"7701555{n:04d}@c.us"
+        await store.store_incoming(IncomingMessage(chat, f"C{n}", "Здравствуйте"))
+        row = await store.load_conversation(chat)
+        row.state, row.slots = "ask_city", OrderSlots(city="Алматы")
+        status = "bogus" if n % 5 == 0 else "open"
+        row.slots = row.slots.model_copy(update={"product": "p1"})
+        await store.save_turn(
+            TurnRecord(
+                conversation=row,
+                processed_id=f"C{n}",
+                outgoing=[Outgoing(chat, "text", "Вы из какого города?")],
+                order_status=status,
+            )
+        )
+
+    results = await asyncio.gather(*(turn(n) for n in range(40)), return_exceptions=True)
+    failed = {n for n, r in enumerate(results) if isinstance(r, Exception)}
+    assert failed == {n for n in range(40) if n % 5 == 0}
+    for n in range(40):
+        chat = f"7701555{n:04d}@c.us"
+        assert len(await store.messages(chat)) == (1 if n in failed else 2)
+        assert await store.is_processed(f"C{n}") == (n not in failed)
+    assert len(await store.list_orders("open")) == 32

@@ -234,7 +234,9 @@ class GreenAPIClient:
         "nothing arrived" and returns None at once.
         """
         client_timeout = aiohttp.ClientTimeout(total=timeout or self.request_timeout)
-        for attempt in range(1, self.max_tries + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 async with self._http().request(
                     verb,
@@ -273,7 +275,6 @@ class GreenAPIClient:
                 delay,
             )
             await self._sleep(delay)
-        raise AssertionError("unreachable: the loop returns or raises")
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))], so that many clients
