@@ -28,7 +28,7 @@ from ottenok.stock import Availability, Stock
 log = logging.getLogger(__name__)
 
 
-class InventoryError(Exception):
+class InventoryError(ValueError):
     """The spreadsheet cannot be used; the message names the file and the problem."""
 
 

@@ -96,7 +96,10 @@ async def _chat(phone: str, name: str | None) -> None:
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo("Загружаю магазин…", err=True)
-    engine = await open_engine(settings)
+    try:
+        engine = await open_engine(settings)
+    except (OSError, ValueError) as err:  # the shop's files: name the file and the problem
+        raise click.ClickException(f"cannot load the shop in {settings.data_dir}: {err}") from err
     chat_id = chat_id_for(phone)
     try:
         if interactive:
