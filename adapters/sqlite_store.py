@@ -327,10 +327,6 @@ class SQLiteStore:
             row = await cur.fetchone()
         return dict(row) if row else None
 
-    async def count_clients(self) -> int:
-        async with self.db.execute("SELECT COUNT(*) FROM clients") as cur:
-            return (await cur.fetchone())[0]
-
     async def messages(self, chat_id: str) -> list[dict[str, Any]]:
         async with self.db.execute(
             "SELECT direction, wa_id, kind, text, payload, created_at FROM messages"

@@ -26,8 +26,6 @@ class Settings(BaseSettings):
     photo_index_path: Path | None = None
 
     openai_api_key: str | None = None
-    openai_base_url: str | None = None
-    openai_model: str = "gpt-4o-mini"
 
     manager_numbers: str = ""
     timezone: str = "Asia/Almaty"
