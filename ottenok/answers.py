@@ -21,6 +21,12 @@ MATERIAL_RE = re.compile(r"материал|из\s+чего|кож[аиу]|за�
 SIZES_RE = re.compile(r"как(ие|ой)\s+размер|размерн|размеры\s+есть|есть\s+размер")
 COLORS_RE = re.compile(r"как(ие|ой)\s+цвет|в\s+каких\s+цвет|цвета\s+есть|есть\s+цвет")
 
+#: Lemmas that carry the question's form, not its topic: they match every section equally.
+QUESTION_WORDS = frozenset(
+    "сколько стоить можно если какой какая какие есть быть когда куда откуда почему зачем"
+    " нужно надо хотеть мочь другой этот весь свой который очень просто также тоже вообще"
+    " подсказать сказать пожалуйста скажите".split()
+)
 MIN_SCRIPT_SCORE = 0.25
 LEXICAL_WEIGHT = 0.5
 MAX_ANSWER_CHARS = 600
@@ -52,12 +58,21 @@ class ScriptIndex:
         }
 
     def scores(self, question: str) -> dict[str, tuple[float, str]]:
-        """Topic → (share of the question's known stem weight found in it, section text)."""
-        asked = [stem for stem in stems(question) if stem in self.idf]
-        total = sum(self.idf[stem] for stem in asked)
+        """Topic → (share of the question's word weight found in it, section text).
+
+        A word the scripts never use weighs as much as the rarest one: a question about
+        something the shop never wrote about must not match on its one common word.
+        """
+        unknown = math.log((len(self.sections) + 1) / 0.5)
+        words = [
+            (variants, max((self.idf[v] for v in variants if v in self.idf), default=unknown))
+            for variants in word_stems(question)
+        ]
+        total = sum(weight for _, weight in words)
         result: dict[str, tuple[float, str]] = {}
         for topic, text, found in self.sections:
-            share = sum(self.idf[s] for s in asked if s in found) / total if total else 0.0
+            matched = sum(weight for variants, weight in words if variants & found)
+            share = matched / total if total else 0.0
             if share > result.get(topic, (-1.0, ""))[0]:
                 result[topic] = (share, text)
         return result
@@ -108,11 +123,12 @@ class Answerer:
                 if hit.score > vector.get(topic, (-1.0, ""))[0]:
                     vector[topic] = (hit.score, hit.text)
         lexical = self.index.scores(question)
+        lexical_weight = LEXICAL_WEIGHT if self.scripts is not None else 1.0
         best_score, best_text = 0.0, ""
         for topic in vector.keys() | lexical.keys():
             v_score, v_text = vector.get(topic, (0.0, ""))
             l_score, l_text = lexical.get(topic, (0.0, ""))
-            score = LEXICAL_WEIGHT * l_score + (1 - LEXICAL_WEIGHT) * v_score
+            score = lexical_weight * l_score + (1 - lexical_weight) * v_score
             if score > best_score:
                 best_score, best_text = score, l_text or v_text
         if best_score < MIN_SCRIPT_SCORE:
@@ -120,18 +136,22 @@ class Answerer:
         return best_paragraph(best_text, question)
 
 
-def stems(text: str) -> set[str]:
-    """Word stems for lexical overlap: lemmas cut to five letters, short words dropped.
+def word_stems(text: str) -> list[frozenset[str]]:
+    """Per word, its stems for lexical overlap: the lemma cut to five letters, in Cyrillic and
+    Latin spelling; short words and numbers dropped.
 
-    Cutting the lemma makes "обменять" meet "обмен" and "рассрочку" meet "рассрочка",
-    which word vectors alone miss for short questions.
+    Cutting the lemma makes "обменять" meet "обмен" and "рассрочку" meet "рассрочка", and the
+    Latin spelling makes "каспи" meet "Kaspi": word vectors alone miss these in short questions.
     """
-    found = set()
-    for token in tokens(text):
-        if len(token) >= 4 and not token.isdigit():
-            found.add(token[:5])
-            found.add(to_latin(token)[:5])
-    return found
+    return [
+        frozenset({token[:5], to_latin(token)[:5]})
+        for token in tokens(text)
+        if len(token) >= 4 and not token.isdigit() and token not in QUESTION_WORDS
+    ]
+
+
+def stems(text: str) -> set[str]:
+    return set().union(*word_stems(text))
 
 
 def best_paragraph(section: str, question: str) -> str:

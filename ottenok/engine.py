@@ -140,7 +140,7 @@ class Engine:
             question = update.question or msg.text
             outcome.answer = await self.answerer.answer(question, conv.slots.product)
             if outcome.answer is None and not update.slot_values():
-                outcome.event = outcome.event or "didnt_understand"
+                outcome.event = outcome.event or "no_answer"
         if conv.slots.product and conv.state not in ("handoff", "cancelled"):
             if outcome.new_product or update.wants_photos:
                 await self._choose_photos(msg.chat_id, conv.slots.product, update, result)

@@ -137,7 +137,7 @@ class OfflinePhraser:
         event_text = self._event(rng, o)
         if event_text is not None:
             body.append(event_text)
-        if o.event in ("handoff", "cancelled", "confirmed", "non_text_final"):
+        if o.event in ("handoff", "cancelled", "confirmed"):
             messages.append(" ".join(body))
             return SPLIT.join(m for m in messages if m)
         if o.answer:
@@ -188,11 +188,10 @@ class OfflinePhraser:
             "already_confirmed": "already_confirmed",
             "already_cancelled": "already_cancelled",
             "non_text": "non_text",
-            "non_text_final": "non_text",
             "didnt_understand": "didnt_understand",
+            "no_answer": "no_answer",
             "thanks": "thanks",
             "new_order": "new_order",
-            "released": "handoff_released",
         }
         return self.t.pick(rng, keyed[o.event]) if o.event in keyed else None
 
