@@ -144,9 +144,8 @@ class Engine:
         if conv.slots.product and conv.state not in ("handoff", "cancelled"):
             if outcome.new_product or update.wants_photos:
                 await self._choose_photos(msg.chat_id, conv.slots.product, update, result)
-        candidates = getattr(self.filler, "candidates", None)
-        if update.product is None and candidates is not None and conv.state == "ask_product":
-            outcome.candidates = candidates(msg.text)[:5]
+        if update.product is None and conv.state == "ask_product":
+            outcome.candidates = update.candidates[:5]
         return result
 
     def _conversation(self, row: ConversationRow) -> Conversation:

@@ -71,6 +71,10 @@ class SlotUpdate(BaseModel):
     foreign_city: str | None = Field(
         default=None, description="A city outside Kazakhstan: the shop does not deliver there."
     )
+    candidates: list[str] = Field(
+        default_factory=list,
+        description="Product ids the message may mean when it names no single product.",
+    )
     unsold_product: str | None = Field(
         default=None,
         description="A kind of product the customer asked for that the shop does not sell.",

@@ -119,15 +119,9 @@ class OfflineSlotFiller:
             address=reading.address.text if reading.address else None,
             wants_photos=wants_photos(text),
             unsold_product=unsold.phrase if unsold else None,
+            candidates=reading.candidates,
             question=text.strip() if intent == Intent.QUESTION else None,
         )
-
-    def candidates(self, text: str, context: FillContext | None = None) -> list[str]:
-        """Product ids the message may mean when it names no single one, best first, so the reply
-        can list them: several ("лоферы" in a shop with three pairs of loafers) or the shop's
-        products of a synonym ("кроссовки" when the shop sells "Кеды …"). Empty when the message
-        names one product or none."""
-        return self._read(text, context or FillContext()).candidates
 
     def _read(self, text: str, context: FillContext) -> _Reading:
         """The address, city and product of a message, each read from what the others left."""
