@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw
 
 from knowledge.documents import ChatMessage
 from ottenok.normalize import fold
+from ottenok.replies import price_text
 
 INVENTORY_HEADERS_EN = ("product_name", "size", "color", "quantity", "price")
 INVENTORY_HEADERS_RU = ("Наименование", "Размер", "Цвет", "Остаток", "Цена")
@@ -62,11 +63,6 @@ COLOR_WORDS: dict[str, tuple[str, tuple[int, int, int]]] = {
 _FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 _FIXED_W3CDTF = "2026-01-01T00:00:00Z"
 _CORE_DATE_RE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def format_price(price: int) -> str:
-    """Tenge the way Almaty shops print it: "289 000 ₸"."""
-    return f"{price:,}".replace(",", " ") + " ₸"
 
 
 def english_color(color: str) -> str | None:
@@ -231,7 +227,7 @@ def _catalog_fields(product: Mapping[str, Any]) -> list[tuple[str, str | None]]:
     return [
         ("Тип", product.get("type")),
         ("Бренд", brand),
-        ("Цена", format_price(price) if price is not None else None),
+        ("Цена", price_text(price) if price is not None else None),
         ("Цвета", ", ".join(product.get("colors") or ()) or None),
         ("Размеры", ", ".join(str(s) for s in product.get("sizes") or ()) or None),
         ("Материал", product.get("material")),

@@ -26,7 +26,7 @@ from ottenok.chat_locks import ChatLocks
 from ottenok.commands import HELP, Command, parse_command
 from ottenok.conversation import Conversation
 from ottenok.machines import order_machine
-from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.messages import IncomingMessage, Outgoing, first_name
 from ottenok.nudges import first_nudge_after_turn
 from ottenok.phones import chat_id_for, normalize_phone
 from ottenok.photos import PhotoIndex, PhotoRef
@@ -118,7 +118,7 @@ class Engine:
             chat_id=row.chat_id,
             state=row.state,
             slots=row.slots,
-            customer_name=_first_name(msg.sender_name),
+            customer_name=first_name(msg.sender_name),
             seed=f"{row.chat_id}:{msg.message_id}",
         )
         result = TurnResult(outcome, previous_state=row.previous_state)
@@ -387,10 +387,3 @@ def _photo_outgoing(chat_id: str, photo: PhotoRef) -> Outgoing:
             chat_id, "photo", photo_path=Path(photo.path_or_file_id), photo_key=photo.key
         )
     return Outgoing(chat_id, "photo", photo_file_id=photo.path_or_file_id, photo_key=photo.key)
-
-
-def _first_name(sender_name: str | None) -> str | None:
-    if not sender_name:
-        return None
-    first = sender_name.strip().split()[0]
-    return first if first.isalpha() else None

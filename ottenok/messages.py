@@ -39,3 +39,11 @@ class Outgoing:
     photo_key: str | None = None
     photo_file_id: str | None = None
     to_manager: bool = False
+
+
+def first_name(sender_name: str | None) -> str | None:
+    """The first word of a WhatsApp name when it looks like a name (not "🌸" or "+7701…")."""
+    if not sender_name or not sender_name.strip():
+        return None
+    first = sender_name.strip().split()[0]
+    return first if first.isalpha() else None

@@ -22,7 +22,7 @@ from typing import Protocol
 from ottenok.actions.nudge import SEND_NUDGE
 from ottenok.catalog import Catalog
 from ottenok.machines import nudge_machine
-from ottenok.messages import Outgoing
+from ottenok.messages import Outgoing, first_name
 from ottenok.nudge_track import NudgeTrack, utc_now
 from ottenok.replies import Templates
 from ottenok.slots import OrderSlots, ProductType
@@ -166,14 +166,6 @@ class NudgeTexts:
         if slots.size and is_shoe:
             phrase += f", {slots.size.replace('.', ',')} размер"  # Russian writes 37,5
         return phrase
-
-
-def first_name(full_name: str | None) -> str | None:
-    """The first word of a WhatsApp name when it looks like a name (not "🌸" or "+7701…")."""
-    if not full_name or not full_name.strip():
-        return None
-    first = full_name.strip().split()[0]
-    return first if first.isalpha() else None
 
 
 def _mid_sentence(name: str) -> str:
