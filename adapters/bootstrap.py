@@ -40,26 +40,24 @@ class Shop:
     scripts: list[tuple[str, str]]
 
 
-def load_shop(settings: Settings, build_missing_knowledge: bool = True) -> Shop:
+def load_shop(settings: Settings) -> Shop:
     """Read the shop's files; build the knowledge store first when it is missing (blocking)."""
     catalog = load_catalog(settings.data_dir, settings.inventory_path)
     matcher = ProductMatcher(catalog)
     embedding = embedding_for(settings)
     knowledge = None
     if store_needs_build(settings.chroma, embedding):
-        if build_missing_knowledge:
-            log.info("knowledge store %s missing: building it", settings.chroma)
-            build_knowledge(
-                settings.data_dir, settings.chroma, embedding, settings.inventory_path,
-                log.info, catalog,
-            )  # fmt: skip
+        log.info("knowledge store %s missing: building it", settings.chroma)
+        build_knowledge(
+            settings.data_dir, settings.chroma, embedding, settings.inventory_path,
+            log.info, catalog,
+        )  # fmt: skip
     if not store_needs_build(settings.chroma, embedding):
         knowledge = KnowledgeStore(settings.chroma, embedding)
-    photos = None
     if settings.google_drive_photos_folder_id and settings.photo_index.is_file():
         photos = load_photo_index(settings.photo_index)
-    elif build_photo_index(settings, catalog, log.info) is not None:
-        photos = load_photo_index(settings.photo_index)
+    else:
+        photos = build_photo_index(settings, catalog, log.info, matcher)
     scripts = [(section.topic, section.text) for section in load_scripts(settings.data_dir)]
     return Shop(catalog, matcher, knowledge, photos, scripts)
 

@@ -33,6 +33,8 @@ from knowledge.documents import ChatMessage, ScriptSection
 from knowledge.embeddings import NavecHashEmbedding, embedding_for
 from ottenok.catalog import Catalog, Product
 from ottenok.config import Settings
+from ottenok.lookup import ProductMatcher
+from ottenok.photos import PhotoIndex
 from ottenok.slots import ProductType
 
 log = logging.getLogger(__name__)
@@ -259,12 +261,17 @@ def store_needs_build(chroma_dir: Path, embedding: EmbeddingFunction) -> bool:
         return True
 
 
-def build_photo_index(settings: Settings, catalog: Catalog, progress: Progress) -> int | None:
-    """Index the shop's photos (Google Drive when configured, else the local folder) to JSON."""
+def build_photo_index(
+    settings: Settings,
+    catalog: Catalog,
+    progress: Progress,
+    matcher: ProductMatcher | None = None,
+) -> PhotoIndex | None:
+    """Index the shop's photos (Google Drive when configured, else the local folder), save it
+    as JSON and return it; pass the `matcher` already built for the catalog to reuse it."""
     from adapters.photos_local import build_local_photo_index, save_photo_index
-    from ottenok.lookup import ProductMatcher
 
-    matcher = ProductMatcher(catalog)
+    matcher = matcher or ProductMatcher(catalog)
     if settings.google_drive_photos_folder_id:
         from adapters.gdrive_photos import DrivePhotoSource
 
@@ -278,7 +285,7 @@ def build_photo_index(settings: Settings, catalog: Catalog, progress: Progress) 
     progress(
         f"photos: {len(index.photos)} in {len(index.folders)} folders -> {settings.photo_index}"
     )
-    return len(index.photos)
+    return index
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -310,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.data_dir, settings.chroma, embedding, settings.inventory_path, progress, catalog
     )
     started = time.perf_counter()
-    report.photos = build_photo_index(settings, catalog, progress)
+    index = build_photo_index(settings, catalog, progress)
+    report.photos = len(index.photos) if index is not None else None
     report.seconds += time.perf_counter() - started
     print(report.summary())
     return 0
