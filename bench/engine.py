@@ -10,21 +10,19 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from adapters.bootstrap import load_shop, make_engine
+from adapters.sqlite_store import SQLiteStore, iso
+from ottenok.config import Settings
+from ottenok.messages import IncomingMessage, now_utc
+from ottenok.replies import Templates
 
-from adapters.bootstrap import load_shop, make_engine  # noqa: E402
-from adapters.sqlite_store import SQLiteStore, iso  # noqa: E402
-from ottenok.config import Settings  # noqa: E402
-from ottenok.messages import IncomingMessage, now_utc  # noqa: E402
-from ottenok.replies import Templates  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def dialogues() -> list[list[str]]:
