@@ -153,7 +153,7 @@ class OfflinePhraser:
                     rng, "unsold", item=item, Item=item[:1].upper() + item[1:], kinds=self.kinds
                 )
             )
-        body.extend(self._issue(o))
+        body.extend(self._issue(rng, o))
         if o.new_product and o.slots.product and not o.issue:
             body.append(
                 self.t.pick(
@@ -209,19 +209,18 @@ class OfflinePhraser:
             )
         return self.t.pick(rng, "ask", o.state, **values)
 
-    def _issue(self, o: TurnOutcome) -> list[str]:
+    def _issue(self, rng: random.Random, o: TurnOutcome) -> list[str]:
         issue = o.issue
         if issue is None:
             if o.bad_color and o.slots.product:
                 return [
                     self.t.pick(
-                        random.Random(0),
+                        rng,
                         "unknown_color",
                         colors=join_words(self.catalog.colors(o.slots.product)),
                     )
                 ]
             return []
-        rng = random.Random(0)
         if issue.kind == "size":
             alternatives = join_words(issue.alternatives)
             return [self.t.pick(rng, "issue", "size", size=issue.size, alternatives=alternatives)]
