@@ -84,15 +84,14 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
     store = await SQLiteStore.open(settings.database)
     shop = await asyncio.to_thread(load_shop, settings)
     templates = Templates.load(settings.data_dir)
-    tz = settings.nudge_policy().tz
+    policy = settings.nudge_policy()
     inventory = None
     if settings.inventory_path.is_file():
         inventory = ExcelInventory(settings.inventory_path)
         await inventory.load()
-    nudge_policy = settings.nudge_policy() if settings.nudge_enabled else None
     return make_engine(
-        shop, store, templates, settings.managers,
-        tz=tz, inventory=inventory, nudge_policy=nudge_policy, **options,
+        shop, store, templates, settings.managers, tz=policy.tz, inventory=inventory,
+        nudge_policy=policy if settings.nudge_enabled else None, **options,
     )  # fmt: skip
 
 
