@@ -204,6 +204,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     service = Service(settings, engine, client, WhatsAppSender(client, drive))
     if stop is not None:
         service.stopping = stop
+    # Unanswered messages from before the last stop queue up first, ahead of anything the
+    # channel delivers, so a chat's old message is never answered after its newer one.
+    await service.recover()
     runner = web.AppRunner(service.http_app(webhook=not settings.green_api_polling))
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
@@ -215,7 +218,6 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     poller = None
     if settings.green_api_polling:
         poller = asyncio.create_task(service.poll_forever())
-    await service.recover()
     service.ready = True
     mode = "polling" if settings.green_api_polling else "webhook"
     log.info("service ready", extra={"mode": mode, "port": settings.port})
