@@ -207,6 +207,12 @@ class SQLiteStore:
                     (at, at, conv.chat_id),
                 )
             await self._schedule_nudges(conv.chat_id, turn.next_nudge_at)
+            if conv.state == "handoff" or await self.handoff_active(conv.chat_id):
+                # The flag follows the machine's state in the same transaction, so a crash
+                # can never leave a chat in `handoff` that Alina still answers, or vice versa.
+                await self._write_handoff(
+                    conv.chat_id, conv.state == "handoff", turn.handoff_by, turn.handoff_reason, at
+                )
             await self.db.executemany(
                 "INSERT OR IGNORE INTO sent_photos VALUES (?, ?, ?)",
                 [(conv.chat_id, key, at) for key in turn.photo_keys],
@@ -295,12 +301,19 @@ class SQLiteStore:
 
     async def set_handoff(self, chat_id: str, active: bool, by: str, reason: str = "") -> None:
         async with self._transaction():
-            await self.db.execute(
-                "INSERT INTO handoffs VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
-                " active = excluded.active, changed_by = excluded.changed_by,"
-                " reason = excluded.reason, updated_at = excluded.updated_at",
-                (chat_id, int(active), by, reason, iso(datetime.now(UTC))),
-            )
+            await self._write_handoff(chat_id, active, by, reason, iso(datetime.now(UTC)))
+
+    async def _write_handoff(
+        self, chat_id: str, active: bool, by: str, reason: str, at: str
+    ) -> None:
+        """Flip the handoff flag; a flag already in that position keeps who set it and why."""
+        await self.db.execute(
+            "INSERT INTO handoffs VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
+            " active = excluded.active, changed_by = excluded.changed_by,"
+            " reason = excluded.reason, updated_at = excluded.updated_at"
+            " WHERE handoffs.active != excluded.active",
+            (chat_id, int(active), by, reason, at),
+        )
 
     async def handoff(self, chat_id: str) -> dict[str, Any] | None:
         async with self.db.execute(

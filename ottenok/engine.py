@@ -253,19 +253,18 @@ class Engine:
         turn = TurnRecord(
             conversation=row,
             processed_id=msg.message_id,
+            outgoing=outgoing,
             photo_keys=photo_keys,
             order_status=status,
             order_fields=fields,
             phone=phone,
+            handoff_reason=msg.text[:200],
         )
-        turn.outgoing = outgoing
         turn.next_nudge_at = first_nudge_after_turn(self.nudge_policy, row.state, outgoing, turn.at)
         await self.store.save_turn(turn)
         notices = self._manager_notices(msg, result, row)
         if notices:
             await self.store.record_outgoing(notices)
-        if NOTIFY_HANDOFF in result.effects:
-            await self.store.set_handoff(msg.chat_id, True, by="customer", reason=msg.text[:200])
         return outgoing + notices
 
     def _order_status(
@@ -354,9 +353,15 @@ class Engine:
             row = await self.store.load_conversation(chat_id)
             conv = self._conversation(row)
             self.machine.fire(conv, "handoff")
-            await self.store.set_handoff(chat_id, True, by=by, reason="typed on the shop's phone")
             row.state, row.previous_state = conv.state, conv.previous_state
-            await self.store.save_turn(TurnRecord(conversation=row, processed_id=None))
+            await self.store.save_turn(
+                TurnRecord(
+                    conversation=row,
+                    processed_id=None,
+                    handoff_by=by,
+                    handoff_reason="typed on the shop's phone",
+                )
+            )
             log.info("manager took over", extra={"chat_id": chat_id})
 
     async def _handoff_command(self, command: Command, chat_id: str, by: str) -> str:
@@ -370,14 +375,12 @@ class Engine:
             return f"+{phone}: чат ведёт {who}. Этап: {row.state}. {slots}".strip()
         if command.name == "handoff_on":
             self.machine.fire(conv, "handoff")
-            await self.store.set_handoff(chat_id, True, by=by)
             reply = f"+{phone}: чат у вас, Алина молчит. Вернуть: /handoff off {phone}"
         else:
             self.machine.fire(conv, "release")
-            await self.store.set_handoff(chat_id, False, by=by)
             reply = f"+{phone}: чат снова ведёт Алина (этап: {conv.state})."
         row.state, row.slots, row.previous_state = conv.state, conv.slots, conv.previous_state
-        await self.store.save_turn(TurnRecord(conversation=row, processed_id=None))
+        await self.store.save_turn(TurnRecord(conversation=row, processed_id=None, handoff_by=by))
         return reply
 
 

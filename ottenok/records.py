@@ -55,3 +55,6 @@ class TurnRecord:
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # When the customer's silence earns the first nudge; None stops nudging this chat.
     next_nudge_at: datetime | None = None
+    # Who moved the chat into or out of handoff this turn, and why (kept only when it moved).
+    handoff_by: str = "customer"
+    handoff_reason: str = ""

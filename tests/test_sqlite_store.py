@@ -140,3 +140,27 @@ async def test_concurrent_turns_never_commit_or_undo_each_other(store: SQLiteSto
         assert len(await store.messages(chat)) == (1 if n in failed else 2)
         assert await store.is_processed(f"C{n}") == (n not in failed)
     assert len(await store.list_orders("open")) == 32
+
+
+async def test_handoff_flag_follows_the_saved_state_atomically(store: SQLiteStore) -> None:
+    chat = "77019998866@c.us"
+    row = await store.load_conversation(chat)
+    row.state = "handoff"
+    failing = TurnRecord(conversation=row, processed_id="H1", order_status="bogus")
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.save_turn(failing)
+    assert not await store.handoff_active(chat)
+    await store.save_turn(
+        TurnRecord(conversation=row, processed_id="H1", handoff_reason="позовите")
+    )
+    assert (await store.handoff(chat))["active"] and (await store.handoff(chat))[
+        "reason"
+    ] == "позовите"
+    await store.save_turn(TurnRecord(conversation=row, processed_id=None, handoff_by="manager"))
+    assert (await store.handoff(chat))[
+        "changed_by"
+    ] == "customer"  # unchanged flag keeps its author
+    row.state = "ask_city"
+    await store.save_turn(TurnRecord(conversation=row, processed_id=None, handoff_by="77000000001"))
+    info = await store.handoff(chat)
+    assert not info["active"] and info["changed_by"] == "77000000001"
