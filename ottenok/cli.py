@@ -17,6 +17,7 @@ from ottenok.diagrams import embed_in_readme, mermaid, render
 from ottenok.machines import DECLARATIONS
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.phones import chat_id_for, normalize_phone
+from ottenok.worktime import NudgePolicy
 
 
 @click.group()
@@ -210,7 +211,9 @@ def orders(status: str | None, since: datetime | None, as_json: bool) -> None:
         )
 
 
-async def _nudge_preview(settings: Settings, moment: datetime) -> tuple[list, list]:
+async def _nudge_preview(
+    settings: Settings, policy: NudgePolicy, moment: datetime
+) -> tuple[list, list]:
     from adapters.nudge_store import NudgeStore
     from adapters.shop_files import load_catalog
     from ottenok.nudges import NudgeTexts, plan_nudges
@@ -220,7 +223,7 @@ async def _nudge_preview(settings: Settings, moment: datetime) -> tuple[list, li
     texts = NudgeTexts(Templates.load(settings.data_dir), catalog)
     store = await NudgeStore.open(settings.database, read_only=True)
     try:
-        decisions = await plan_nudges(store, moment, settings.nudge_policy(), texts)
+        decisions = await plan_nudges(store, moment, policy, texts)
         return decisions, await store.pending()
     finally:
         await store.close()
@@ -240,7 +243,7 @@ def nudges(at: datetime | None) -> None:
         raise click.ClickException(f"no database at {settings.database}")
     policy = settings.nudge_policy()
     moment = at.replace(tzinfo=policy.tz) if at else datetime.now(policy.tz)
-    decisions, pending = asyncio.run(_nudge_preview(settings, moment))
+    decisions, pending = asyncio.run(_nudge_preview(settings, policy, moment))
     hours = "open" if policy.is_open(moment) else "closed, nothing is sent now"
     click.echo(f"nudge tick at {moment:%Y-%m-%d %H:%M} {settings.timezone} ({hours})")
     if not decisions and not pending:
