@@ -10,19 +10,21 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-from adapters.bootstrap import load_shop, make_engine
-from adapters.sqlite_store import SQLiteStore, iso
-from ottenok.config import Settings
-from ottenok.messages import IncomingMessage, now_utc
-from ottenok.replies import Templates
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapters.bootstrap import load_shop, make_engine  # noqa: E402
+from adapters.sqlite_store import SQLiteStore, iso  # noqa: E402
+from ottenok.config import Settings  # noqa: E402
+from ottenok.messages import IncomingMessage, now_utc  # noqa: E402
+from ottenok.replies import Templates  # noqa: E402
 
 
 def dialogues() -> list[list[str]]:

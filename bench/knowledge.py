@@ -19,19 +19,21 @@ from pathlib import Path
 
 import yaml
 
-from adapters.chroma_store import KnowledgeStore
-from adapters.shop_files import load_catalog, load_chats, load_scripts
-from knowledge.builder import build_knowledge
-from knowledge.shop_writer import (
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from adapters.chroma_store import KnowledgeStore  # noqa: E402
+from adapters.shop_files import load_catalog, load_chats, load_scripts  # noqa: E402
+from knowledge.builder import build_knowledge  # noqa: E402
+from knowledge.shop_writer import (  # noqa: E402
     write_catalog_headings,
     write_chat_export,
     write_inventory,
     write_scripts,
 )
-from ottenok.catalog import Catalog
-from ottenok.lookup import ProductMatcher
+from ottenok.catalog import Catalog  # noqa: E402
+from ottenok.lookup import ProductMatcher  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data"
 SCALE = 20
 TYPE_WORDS = {"shoes": "обувь", "bag": "сумка", "accessory": "аксессуар", "other": "другое"}
