@@ -18,6 +18,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# `python bench/x.py` puts bench/ first on sys.path, where bench/knowledge.py would shadow
+# the knowledge package: the repository root goes first.
 sys.path.insert(0, str(ROOT))
 
 from adapters.bootstrap import load_shop, make_engine  # noqa: E402

@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# `python bench/x.py` puts bench/ first on sys.path, where bench/knowledge.py would shadow
+# the knowledge package: the repository root goes first.
 sys.path.insert(0, str(ROOT))
 
 from adapters.chroma_store import KnowledgeStore  # noqa: E402

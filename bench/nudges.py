@@ -19,6 +19,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
+# `python bench/x.py` puts bench/ first on sys.path, where bench/knowledge.py would shadow
+# the knowledge package: the repository root goes first.
 sys.path.insert(0, str(ROOT))
 
 from adapters.nudge_store import NudgeStore  # noqa: E402
