@@ -24,16 +24,19 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 knowledge: $(STAMP)
-	$(BIN)/python -m knowledge.builder
+	$(BIN)/ottenok knowledge
 
 diagram: $(STAMP)
 	$(BIN)/ottenok diagram --write docs/diagrams --readme README.md
 
 lint: $(STAMP)
-	$(BIN)/ruff check ottenok adapters knowledge tests bench
+	$(BIN)/ruff check ottenok adapters knowledge app tests bench tools
+	$(BIN)/lint-imports
 
+# Run from the repository root as modules, so `tools.shop_writer` and the packages import as in
+# the tests.
 bench: $(STAMP)
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python -m bench.$$(basename $$b .py) || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

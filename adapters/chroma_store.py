@@ -99,13 +99,9 @@ class KnowledgeStore:
     def __init__(
         self,
         chroma_dir: str | Path,
-        embedding: EmbeddingFunction | None = None,
+        embedding: EmbeddingFunction,
         rebuild: bool = False,
     ) -> None:
-        if embedding is None:
-            from knowledge.embeddings import NavecHashEmbedding
-
-            embedding = NavecHashEmbedding()
         self.chroma_dir = Path(chroma_dir)
         self.embedding = embedding
         self._identity = embedding_identity(embedding)

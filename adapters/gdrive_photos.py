@@ -61,7 +61,7 @@ class DrivePhotoSource:
 
     @classmethod
     def from_settings(cls, settings: Any, service: Any = None) -> DrivePhotoSource:
-        """From ottenok.config.Settings: the root folder, the key file, a cache in DATA_DIR."""
+        """From app.settings.Settings: the root folder, the key file, a cache in DATA_DIR."""
         if not settings.google_drive_photos_folder_id:
             raise ValueError("GOOGLE_DRIVE_PHOTOS_FOLDER_ID is not set")
         return cls(

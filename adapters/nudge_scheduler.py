@@ -13,12 +13,7 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.nudge_store import NudgeStore
-from adapters.shop_files import load_catalog
-from adapters.sqlite_store import SQLiteStore
-from ottenok.catalog import Catalog
-from ottenok.config import Settings
-from ottenok.nudges import NudgeSender, NudgeService, NudgeTexts
-from ottenok.replies import Templates
+from ottenok.nudges import NudgeService
 
 log = logging.getLogger("ottenok.nudges")
 
@@ -86,28 +81,3 @@ class NudgeScheduler:
             await asyncio.gather(self._tick_task, return_exceptions=True)
         await self.store.close()
         log.info("nudge scheduler stopped")
-
-
-async def start_nudges(
-    settings: Settings,
-    store: SQLiteStore,
-    sender: NudgeSender,
-    catalog: Catalog | None = None,
-) -> NudgeScheduler:
-    """Wire and start the nudge scheduler for `ottenok serve`.
-
-    `store` is the open (migrated) engine store; nudges get their own connection to its file.
-    Pass the engine's `catalog` to skip reading the shop's files a second time.
-    """
-    if catalog is None:
-        catalog = await asyncio.to_thread(load_catalog, settings.data_dir, settings.inventory_path)
-    nudge_store = await NudgeStore.open(store.path)
-    service = NudgeService(
-        nudge_store,
-        sender,
-        settings.nudge_policy(),
-        NudgeTexts(Templates.load(settings.data_dir), catalog),
-    )
-    scheduler = NudgeScheduler(service, nudge_store, settings.nudge_tick_seconds)
-    scheduler.start()
-    return scheduler

@@ -10,23 +10,20 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-# `python bench/x.py` puts bench/ first on sys.path, where bench/knowledge.py would shadow
-# the knowledge package: the repository root goes first.
-sys.path.insert(0, str(ROOT))
+from adapters.sqlite_store import SQLiteStore, iso
+from app.settings import Settings
+from app.wiring import load_shop, make_engine
+from ottenok.messages import IncomingMessage, now_utc
+from ottenok.phrasing.templates import Templates
 
-from adapters.bootstrap import load_shop, make_engine  # noqa: E402
-from adapters.sqlite_store import SQLiteStore, iso  # noqa: E402
-from ottenok.config import Settings  # noqa: E402
-from ottenok.messages import IncomingMessage, now_utc  # noqa: E402
-from ottenok.replies import Templates  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 
 def dialogues() -> list[list[str]]:

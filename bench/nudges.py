@@ -11,25 +11,19 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-# `python bench/x.py` puts bench/ first on sys.path, where bench/knowledge.py would shadow
-# the knowledge package: the repository root goes first.
-sys.path.insert(0, str(ROOT))
-
-from adapters.nudge_store import NudgeStore  # noqa: E402
-from adapters.sqlite_store import SQLiteStore, iso  # noqa: E402
-from ottenok.catalog import Catalog  # noqa: E402
-from ottenok.nudges import NudgeService, NudgeTexts  # noqa: E402
-from ottenok.replies import Templates  # noqa: E402
-from ottenok.stock import Stock  # noqa: E402
-from ottenok.worktime import NudgePolicy  # noqa: E402
+from adapters.nudge_store import NudgeStore
+from adapters.sqlite_store import SQLiteStore, iso
+from ottenok.catalog import Catalog
+from ottenok.nudge_policy import NudgePolicy
+from ottenok.nudges import NudgeService, NudgeTexts
+from ottenok.phrasing.templates import Templates
+from ottenok.stock import Stock
 
 CLIENTS = 100_000
 DUE = 300

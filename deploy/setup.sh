@@ -18,7 +18,7 @@ rsync -a --delete --exclude .venv --exclude .git --exclude 'data/ottenok.db*' \
 
 cd "$APP_DIR"
 make install
-.venv/bin/python -m knowledge.builder --if-missing
+.venv/bin/ottenok knowledge --if-missing
 
 if [ ! -f "$APP_DIR/.env" ]; then
     cat > "$APP_DIR/.env" <<'ENV'

@@ -1,6 +1,6 @@
 """Build the knowledge store (and the photo index) from the shop's files.
 
-    python -m knowledge.builder [--data-dir DIR] [--chroma-dir DIR] [--if-missing]
+    ottenok knowledge [--data-dir DIR] [--chroma-dir DIR] [--if-missing]
 
 Everything comes from the shop's own files under DATA_DIR, so pointing DATA_DIR at another shop
 builds that shop with no code change. Rebuilding is idempotent: each collection ends up holding
@@ -9,14 +9,13 @@ exactly the current documents, under ids derived from the documents themselves.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from chromadb.api.types import EmbeddingFunction
 
@@ -28,14 +27,14 @@ from adapters.chroma_store import (
     KnowledgeStore,
     StoreDocument,
 )
-from adapters.shop_files import load_catalog, load_chats, load_scripts
+from adapters.photos_local import build_local_photo_index, save_photo_index
 from knowledge.documents import ChatMessage, ScriptSection
-from knowledge.embeddings import NavecHashEmbedding, embedding_for
+from knowledge.embeddings import NavecHashEmbedding
+from knowledge.shop_files import load_catalog, load_chats, load_scripts
 from ottenok.catalog import Catalog, Product
-from ottenok.config import Settings
+from ottenok.catalog_merge import TYPE_LABELS
 from ottenok.lookup import ProductMatcher
 from ottenok.photos import PhotoIndex
-from ottenok.slots import ProductType
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +43,13 @@ log = logging.getLogger(__name__)
 MAX_CHUNK_CHARS = 700
 MAX_CHAT_ANSWER_CHARS = 600
 
-_TYPE_WORDS = {
-    ProductType.SHOES: "обувь",
-    ProductType.BAG: "сумка",
-    ProductType.ACCESSORY: "аксессуар",
-    ProductType.OTHER: "другое",
-}
-
 Progress = Callable[[str], None]
+
+
+class DrivePhotos(Protocol):
+    """A remote photo folder (adapters.gdrive_photos.DrivePhotoSource)."""
+
+    def build_index(self, catalog: Catalog, matcher: ProductMatcher) -> PhotoIndex: ...
 
 
 @dataclass(slots=True)
@@ -87,7 +85,7 @@ def _product_document(catalog: Catalog, product: Product) -> StoreDocument:
     lines = [
         product.name,
         f"Бренд: {brand}" if brand else "",
-        f"Тип: {_TYPE_WORDS[product.type]}",
+        f"Тип: {TYPE_LABELS[product.type]}",
         f"Цвета: {', '.join(colors)}" if colors else "",
         f"Размеры: {', '.join(sizes)}" if sizes else "",
         f"Цена: {price} ₸" if price is not None else "",
@@ -262,67 +260,23 @@ def store_needs_build(chroma_dir: Path, embedding: EmbeddingFunction) -> bool:
 
 
 def build_photo_index(
-    settings: Settings,
     catalog: Catalog,
+    photos_dir: Path,
+    index_path: Path,
     progress: Progress,
     matcher: ProductMatcher | None = None,
+    drive: DrivePhotos | None = None,
 ) -> PhotoIndex | None:
-    """Index the shop's photos (Google Drive when configured, else the local folder), save it
+    """Index the shop's photos (the Drive folder when given, else the local folder), save it
     as JSON and return it; pass the `matcher` already built for the catalog to reuse it."""
-    from adapters.photos_local import build_local_photo_index, save_photo_index
-
     matcher = matcher or ProductMatcher(catalog)
-    if settings.google_drive_photos_folder_id:
-        from adapters.gdrive_photos import DrivePhotoSource
-
-        index = DrivePhotoSource.from_settings(settings).build_index(catalog, matcher)
-    elif settings.photos.is_dir():
-        index = build_local_photo_index(settings.photos, catalog, matcher)
+    if drive is not None:
+        index = drive.build_index(catalog, matcher)
+    elif photos_dir.is_dir():
+        index = build_local_photo_index(photos_dir, catalog, matcher)
     else:
-        progress(f"no photos at {settings.photos}; photo index skipped")
+        progress(f"no photos at {photos_dir}; photo index skipped")
         return None
-    save_photo_index(index, settings.photo_index)
-    progress(
-        f"photos: {len(index.photos)} in {len(index.folders)} folders -> {settings.photo_index}"
-    )
+    save_photo_index(index, index_path)
+    progress(f"photos: {len(index.photos)} in {len(index.folders)} folders -> {index_path}")
     return index
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m knowledge.builder", description=__doc__)
-    parser.add_argument("--data-dir", type=Path, help="shop folder (default: $DATA_DIR or data/)")
-    parser.add_argument(
-        "--chroma-dir", type=Path, help="store folder (default: DATA_DIR/chroma_db)"
-    )
-    parser.add_argument(
-        "--if-missing", action="store_true", help="build only when the store is absent or empty"
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-
-    overrides = {"data_dir": args.data_dir} if args.data_dir else {}
-    if args.chroma_dir:
-        overrides["chroma_dir"] = args.chroma_dir
-    settings = Settings(**overrides)
-    embedding = embedding_for(settings)
-
-    def progress(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
-
-    if args.if_missing and not store_needs_build(settings.chroma, embedding):
-        print(f"knowledge store {settings.chroma} is present; nothing to do")
-        return 0
-    catalog = load_catalog(settings.data_dir, settings.inventory_path)
-    report = build_knowledge(
-        settings.data_dir, settings.chroma, embedding, settings.inventory_path, progress, catalog
-    )
-    started = time.perf_counter()
-    index = build_photo_index(settings, catalog, progress)
-    report.photos = len(index.photos) if index is not None else None
-    report.seconds += time.perf_counter() - started
-    print(report.summary())
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,7 +19,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from knowledge.documents import CatalogEntry
+from ottenok.catalog import CatalogEntry
 from ottenok.catalog_merge import TYPE_LABELS, infer_type, parse_type
 from ottenok.normalize import fold, normalize_color, normalize_price, normalize_size, size_key
 

@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from ottenok.catalog import Catalog
 from ottenok.morphology import to_latin, tokens
-from ottenok.replies import Templates, join_words, price_text
+from ottenok.phrasing.templates import Templates
+from ottenok.phrasing.words import join_words, price_text
 
 PRICE_RE = re.compile(r"сколько\s+стои|цен[аыуе]|стоимост|почем|прайс|\bprice\b")
 MATERIAL_RE = re.compile(r"материал|из\s+чего|кож[аиу]|замш|натуральн|экокож|текстил")

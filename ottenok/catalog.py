@@ -5,11 +5,28 @@ spreadsheet and the catalog documents, plus the stock facts the machines consult
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
 from ottenok.slots import ProductType
 from ottenok.stock import Availability, Stock
+
+
+@dataclass(slots=True)
+class CatalogEntry:
+    """One product as described in a catalog document (either layout)."""
+
+    name: str
+    type: str | None = None  # raw "Тип" value: обувь / сумка / аксессуар / другое
+    brand: str | None = None  # Latin brand, e.g. "Stuart Weitzman"
+    brand_aliases: list[str] = field(default_factory=list)  # bracketed spelling: "Стюарт Вайцман"
+    price: int | None = None
+    colors: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
+    material: str | None = None
+    description: str | None = None
+    source: str = ""  # file name it came from
 
 
 class Product(BaseModel):

@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from knowledge.documents import CatalogEntry
-from ottenok.catalog import Catalog, Product
+from ottenok.catalog import Catalog, CatalogEntry, Product
 from ottenok.morphology import has_cyrillic, lemma_set, to_cyrillic, to_latin, words
 from ottenok.normalize import fold, normalize_color, normalize_size, size_key
 from ottenok.slots import ProductType

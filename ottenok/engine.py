@@ -19,7 +19,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
-from ottenok.actions.photos import photos_to_send
 from ottenok.answers import Answerer
 from ottenok.catalog import Catalog
 from ottenok.chat_locks import ChatLocks
@@ -27,16 +26,19 @@ from ottenok.commands import HELP, Command, parse_command
 from ottenok.conversation import Conversation
 from ottenok.machines import order_machine
 from ottenok.messages import IncomingMessage, Outgoing, first_name
+from ottenok.nudge_policy import NudgePolicy
 from ottenok.nudges import first_nudge_after_turn
+from ottenok.outcome import TurnOutcome
 from ottenok.phones import chat_id_for, normalize_phone
-from ottenok.photos import PhotoIndex, PhotoRef
+from ottenok.photos import PhotoIndex, PhotoRef, photos_to_send
+from ottenok.phrasing.offline import OfflinePhraser
+from ottenok.phrasing.templates import SPLIT
+from ottenok.phrasing.words import price_text
 from ottenok.protocols import SlotFiller, StockSource, Storage
 from ottenok.records import ConversationRow, TurnRecord
-from ottenok.replies import SPLIT, OfflinePhraser, TurnOutcome, price_text
 from ottenok.slot_merge import merge_update
 from ottenok.slots import FillContext, Intent, SlotUpdate
 from ottenok.states.order import FINAL_STATES, OPEN_STATES
-from ottenok.worktime import NudgePolicy
 
 log = logging.getLogger("ottenok.engine")
 

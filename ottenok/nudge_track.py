@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ottenok.worktime import NudgePolicy
+from ottenok.nudge_policy import NudgePolicy
 
 
 def utc_now() -> datetime:

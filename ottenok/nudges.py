@@ -23,11 +23,11 @@ from ottenok.actions.nudge import SEND_NUDGE
 from ottenok.catalog import Catalog
 from ottenok.machines import nudge_machine
 from ottenok.messages import Outgoing, first_name
+from ottenok.nudge_policy import NudgePolicy
 from ottenok.nudge_track import NudgeTrack, utc_now
-from ottenok.replies import Templates
+from ottenok.phrasing.templates import Templates
 from ottenok.slots import OrderSlots, ProductType
 from ottenok.states.order import OPEN_STATES
-from ottenok.worktime import NudgePolicy
 
 log = logging.getLogger("ottenok.nudges")
 

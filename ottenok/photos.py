@@ -105,13 +105,19 @@ def find_product_photos(
     return chosen[:limit]
 
 
-def showcase_photos(
-    index: PhotoIndex, product_ids: Sequence[str], limit: int = SHOWCASE_LIMIT
+def photos_to_send(
+    index: PhotoIndex | None,
+    product_id: str,
+    color: str | None,
+    already_sent: set[str],
+    limit: int = PHOTOS_PER_MESSAGE,
 ) -> list[PhotoRef]:
-    """One photo per product, for answering "what do you have?" with up to `limit` products."""
-    chosen: list[PhotoRef] = []
-    for product_id in product_ids:
-        if len(chosen) >= min(limit, SHOWCASE_LIMIT):
-            break
-        chosen.extend(find_product_photos(index, product_id, limit=1))
-    return chosen
+    """One per colour (or only the asked colour), skipping photos sent to this chat before."""
+    if index is None:
+        return []
+    fresh = [
+        photo
+        for photo in find_product_photos(index, product_id, color, limit=limit + len(already_sent))
+        if photo.key not in already_sent
+    ]
+    return fresh[:limit]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from knowledge.shop_writer import (
+from tools.shop_writer import (
     write_catalog_headings,
     write_catalog_table,
     write_chat_export,

@@ -7,7 +7,7 @@ from toyshop import SHOE, toy_catalog
 
 from ottenok.answers import Answerer, ScriptIndex, best_paragraph
 from ottenok.catalog import Catalog, Product
-from ottenok.replies import Templates
+from ottenok.phrasing.templates import Templates
 
 SECTIONS = [(topic, "\n".join(paragraphs)) for topic, paragraphs in SECOND_SHOP_SCRIPTS.items()]
 

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from adapters.chroma_store import CHATS, PRODUCTS, SCRIPTS, KnowledgeStore
+from app.cli import main as cli
 from knowledge import builder
 from knowledge.builder import build_knowledge, chat_documents, script_documents
 from knowledge.documents import ChatMessage, ScriptSection
 from knowledge.embeddings import NavecHashEmbedding
-from knowledge.shop_writer import (
+from tools.shop_writer import (
     write_catalog_headings,
     write_catalog_table,
     write_chat_export,
@@ -20,6 +21,13 @@ from knowledge.shop_writer import (
     write_photos,
     write_scripts,
 )
+
+
+def knowledge_command(args: list[str]) -> int:
+    """`ottenok knowledge ARGS` in this process, so capsys sees what it prints."""
+    cli(["knowledge", *args], standalone_mode=False)
+    return 0
+
 
 SHOP_A_PRODUCTS = [
     {"name": "Мюли Aster Soft", "type": "обувь", "brand": "Aster", "brand_ru": "Астер",
@@ -146,12 +154,12 @@ def test_another_shop_builds_through_data_dir_with_no_code_change(tmp_path, monk
     monkeypatch.setenv("DATA_DIR", str(shop_b))
     monkeypatch.setenv("CHROMA_DIR", str(tmp_path / "b_store"))
 
-    assert builder.main([]) == 0
+    assert knowledge_command([]) == 0
 
     out = capsys.readouterr()
     assert "products=3, scripts=1, chats=1, photos=2" in out.out
     assert "products: 3 documents" in out.err
-    store = KnowledgeStore(tmp_path / "b_store")
+    store = KnowledgeStore(tmp_path / "b_store", NavecHashEmbedding())
     names = {hit.metadata["name"] for hit in store.search_products("обувь сумка ремень", k=10)}
     assert names == {"Кеды Polar Wave", "Ремень Orion", "Клатч Nova"}
     assert store.search_products("ремень", k=1)[0].metadata["type"] == "accessory"
@@ -165,9 +173,9 @@ def test_if_missing_builds_only_an_absent_store(tmp_path, monkeypatch, capsys):
     shop = write_shop_a(tmp_path / "shop")
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     args = ["--data-dir", str(shop), "--chroma-dir", str(tmp_path / "store"), "--if-missing"]
-    assert builder.main(args) == 0
+    assert knowledge_command(args) == 0
     assert "products=2" in capsys.readouterr().out
-    assert builder.main(args) == 0
+    assert knowledge_command(args) == 0
     assert "nothing to do" in capsys.readouterr().out
 
 

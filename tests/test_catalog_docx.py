@@ -6,8 +6,8 @@ import docx
 import pytest
 
 from knowledge.catalog_docx import DocumentError, infer_type, parse_catalog
-from knowledge.shop_writer import write_catalog_headings, write_catalog_table
 from ottenok.slots import ProductType
+from tools.shop_writer import write_catalog_headings, write_catalog_table
 
 PRODUCTS = [
     {"name": "Лоферы Gucci Jordaan", "type": "обувь", "brand": "Gucci", "brand_ru": "Гуччи",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from adapters.inventory_excel import InventoryRow
-from adapters.shop_files import load_catalog
-from knowledge.documents import CatalogEntry
-from knowledge.shop_writer import write_catalog_headings, write_catalog_table, write_inventory
+from knowledge.shop_files import load_catalog
+from ottenok.catalog import CatalogEntry
 from ottenok.catalog_merge import merge_catalog, product_id
 from ottenok.slots import ProductType
+from tools.shop_writer import write_catalog_headings, write_catalog_table, write_inventory
 
 
 def test_product_id_is_a_stable_latin_slug():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ottenok.cli import main
+from app.cli import main
 from ottenok.diagrams import mermaid
 from ottenok.states import nudge, order
 

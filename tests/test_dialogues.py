@@ -17,13 +17,13 @@ import pytest
 import yaml
 from shops import SAMPLE_DATA, write_second_shop
 
-from adapters import bootstrap
-from adapters.bootstrap import Shop, load_shop
 from adapters.sqlite_store import SQLiteStore
-from ottenok.config import Settings
+from app import wiring
+from app.settings import Settings
+from app.wiring import Shop, load_shop
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage
-from ottenok.replies import Templates
+from ottenok.phrasing.templates import Templates
 
 DIALOGUES = sorted((Path(__file__).parent / "dialogues").glob("*.yaml"))
 MANAGER = "77000000001"
@@ -42,7 +42,7 @@ def shops(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Settings,
 
 
 def make_engine(settings: Settings, shop: Shop, store: SQLiteStore) -> Engine:
-    return bootstrap.make_engine(shop, store, Templates.load(settings.data_dir), [MANAGER])
+    return wiring.make_engine(shop, store, Templates.load(settings.data_dir), [MANAGER])
 
 
 def product_id(shop: Shop, name: str) -> str:

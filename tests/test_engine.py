@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from shops import write_second_shop
 
-from adapters import bootstrap
 from adapters.sqlite_store import SQLiteStore
-from ottenok.config import Settings
+from app import wiring
+from app.settings import Settings
 from ottenok.messages import IncomingMessage
-from ottenok.replies import Templates
+from ottenok.phrasing.templates import Templates
 
 MANAGER = "77000000001"
 CUSTOMER = "77015550202@c.us"
@@ -27,14 +27,14 @@ CUSTOMER = "77015550202@c.us"
 def second_shop(tmp_path_factory: pytest.TempPathFactory):
     root = write_second_shop(tmp_path_factory.mktemp("shop"))
     settings = Settings(data_dir=root)
-    return settings, bootstrap.load_shop(settings)
+    return settings, wiring.load_shop(settings)
 
 
 @pytest.fixture
 async def engine(second_shop, tmp_path: Path):
     settings, shop = second_shop
     store = await SQLiteStore.open(tmp_path / "engine.db")
-    yield bootstrap.make_engine(shop, store, Templates.load(settings.data_dir), [MANAGER])
+    yield wiring.make_engine(shop, store, Templates.load(settings.data_dir), [MANAGER])
     await store.close()
 
 
@@ -130,7 +130,7 @@ def test_console_chat_and_orders_json_black_box(second_shop, tmp_path: Path) -> 
     """The README's scripted dialogue, through the installed `ottenok` command."""
     settings, _ = second_shop
     env = {**os.environ, "DATA_DIR": str(settings.data_dir), "DB_PATH": str(tmp_path / "c.db")}
-    ottenok = [sys.executable, "-m", "ottenok.cli"]
+    ottenok = [sys.executable, "-m", "app.cli"]
     script = "Здравствуйте\nЯ из Шымкента\nмокасины аврора 37 серые\nул. Тауке хана 12, кв 4\nда\n"
     chat = subprocess.run(
         [*ottenok, "chat", "--phone", "+7 701 000 00 01"],
@@ -157,7 +157,7 @@ def test_bad_phone_is_a_clear_cli_error(second_shop, tmp_path: Path) -> None:
     settings, _ = second_shop
     env = {**os.environ, "DATA_DIR": str(settings.data_dir), "DB_PATH": str(tmp_path / "c.db")}
     result = subprocess.run(
-        [sys.executable, "-m", "ottenok.cli", "chat", "--phone", "hello"],
+        [sys.executable, "-m", "app.cli", "chat", "--phone", "hello"],
         input="", capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2 and "not a Kazakhstan phone number" in result.stderr
@@ -177,7 +177,7 @@ async def test_inventory_change_is_seen_by_the_next_turn(second_shop, tmp_path: 
     inventory = ExcelInventory(workbook_path)
     await inventory.load()
     store = await SQLiteStore.open(tmp_path / "inv.db")
-    engine = bootstrap.make_engine(
+    engine = wiring.make_engine(
         shop, store, Templates.load(settings.data_dir), [], inventory=inventory
     )
     try:
@@ -192,5 +192,5 @@ async def test_inventory_change_is_seen_by_the_next_turn(second_shop, tmp_path: 
         assert (await store.load_conversation(CUSTOMER)).state == "ask_size"
         assert "37" in text_of(reply) and "нет" in text_of(reply)
     finally:
-        shop.catalog.stock = bootstrap.load_catalog(settings.data_dir).stock
+        shop.catalog.stock = wiring.load_catalog(settings.data_dir).stock
         await store.close()

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from adapters import inventory_excel
 from adapters.inventory_excel import ExcelInventory, InventoryError, InventoryRow, read_inventory
-from knowledge.shop_writer import write_inventory
+from tools.shop_writer import write_inventory
 
 BOOTS = "Ботильоны Casadei Blade"
 BAG = "Сумка Longchamp Le Pliage"

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from adapters.shop_files import load_catalog
-from knowledge.documents import CatalogEntry
-from knowledge.shop_writer import write_catalog_headings, write_inventory
+from knowledge.shop_files import load_catalog
+from ottenok.catalog import CatalogEntry
 from ottenok.catalog_merge import merge_catalog, product_id
 from ottenok.lookup import ProductMatcher, tokens
+from tools.shop_writer import write_catalog_headings, write_inventory
 
 PRODUCTS = [
     ("Лоферы Gucci Jordaan", "Gucci", "Гуччи", ["черный", "бордовый"]),

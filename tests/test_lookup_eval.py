@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from adapters.shop_files import load_catalog
+from knowledge.shop_files import load_catalog
 from ottenok.catalog_merge import name_key
 from ottenok.colors import ColorLexicon
 from ottenok.lookup import ProductMatcher

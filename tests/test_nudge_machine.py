@@ -9,8 +9,8 @@ import pytest
 
 from ottenok.actions.nudge import SEND_NUDGE
 from ottenok.machines import nudge_machine
+from ottenok.nudge_policy import NudgePolicy, parse_work_hours
 from ottenok.nudge_track import NudgeTrack
-from ottenok.worktime import NudgePolicy, parse_work_hours
 
 ALMATY = ZoneInfo("Asia/Almaty")
 MACHINE = nudge_machine()

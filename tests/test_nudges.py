@@ -19,21 +19,21 @@ import pytest
 from click.testing import CliRunner
 from shops import write_second_shop
 
-from adapters.bootstrap import Shop, make_engine
-from adapters.nudge_scheduler import NudgeScheduler, start_nudges
+from adapters.nudge_scheduler import NudgeScheduler
 from adapters.nudge_store import NudgeStore
-from adapters.shop_files import load_catalog
 from adapters.sqlite_store import SQLiteStore, from_iso, iso
+from app.cli import main as cli
+from app.settings import Settings
+from app.wiring import Shop, make_engine, start_nudges
+from knowledge.shop_files import load_catalog
 from ottenok.catalog import Catalog
-from ottenok.cli import main as cli
-from ottenok.config import Settings
 from ottenok.lookup import ProductMatcher
 from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.nudge_policy import NudgePolicy
 from ottenok.nudges import NudgeService, NudgeTexts, first_nudge_after_turn
+from ottenok.phrasing.templates import Templates
 from ottenok.records import TurnRecord
-from ottenok.replies import Templates
 from ottenok.slots import OrderSlots, ProductType
-from ottenok.worktime import NudgePolicy
 
 ALMATY = ZoneInfo("Asia/Almaty")
 POLICY = NudgePolicy()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from adapters.photos_local import build_local_photo_index, load_photo_index, save_photo_index
-from knowledge.shop_writer import write_photos
 from ottenok.catalog import Catalog, Product
 from ottenok.colors import ColorLexicon
 from ottenok.lookup import ProductMatcher
@@ -15,10 +14,10 @@ from ottenok.photos import (
     PhotoIndex,
     find_product_photos,
     photo_color,
-    showcase_photos,
 )
 from ottenok.slots import ProductType
 from ottenok.stock import Stock, Variant
+from tools.shop_writer import write_photos
 
 
 @pytest.fixture(scope="module")
@@ -103,12 +102,9 @@ def test_a_requested_colour_gives_only_that_colour(index):
     assert find_product_photos(index, "нет-такого") == []
 
 
-def test_limits_per_message_and_showcase(index):
+def test_limits_per_message(index):
     assert len(find_product_photos(index, "botilony-vega", limit=1)) == 1
     assert len(find_product_photos(index, "botilony-vega", limit=50)) == SHOWCASE_LIMIT
-    showcase = showcase_photos(index, ["botilony-vega", "myuli-aster", "sumka-lumen"])
-    assert [p.product_id for p in showcase] == ["botilony-vega", "myuli-aster", "sumka-lumen"]
-    assert len(showcase_photos(index, ["botilony-vega"] * 10)) == SHOWCASE_LIMIT
 
 
 def test_photo_colour_prefers_a_colour_the_product_has():

@@ -8,8 +8,9 @@ import pytest
 import yaml
 
 from adapters.chroma_store import KnowledgeStore
-from adapters.shop_files import load_scripts
 from knowledge.builder import build_knowledge
+from knowledge.embeddings import NavecHashEmbedding
+from knowledge.shop_files import load_scripts
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "script_eval.yaml").read_text("utf-8"))
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 def store(tmp_path_factory) -> KnowledgeStore:
     chroma_dir = tmp_path_factory.mktemp("sample_store")
     build_knowledge(DATA_DIR, chroma_dir)
-    return KnowledgeStore(chroma_dir)
+    return KnowledgeStore(chroma_dir, NavecHashEmbedding())
 
 
 def test_labels_name_real_script_topics():

@@ -6,9 +6,7 @@ project's adapters, so a bug in an adapter cannot hide a bug in the sample data 
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +17,8 @@ import pytest
 from PIL import Image
 
 from knowledge.documents import ChatMessage
-from knowledge.shop_writer import (
+from ottenok.normalize import fold, normalize_color, normalize_size
+from tools.shop_writer import (
     english_color,
     write_catalog_headings,
     write_catalog_table,
@@ -28,22 +27,11 @@ from knowledge.shop_writer import (
     write_photos,
     write_scripts,
 )
-from ottenok.normalize import fold, normalize_color, normalize_size
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 ANDROID_LINE = re.compile(r"^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} - [^:]+: ")
 IOS_LINE = re.compile(r"^\[\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2}\] [^:]+: ")
-
-
-def _load_generator():
-    """Import tools/make_sample_shop.py, which is a script rather than a package module."""
-    path = ROOT / "tools" / "make_sample_shop.py"
-    spec = importlib.util.spec_from_file_location("make_sample_shop", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
 
 
 def read_inventory(path: Path) -> list[dict[str, object]]:
@@ -118,7 +106,9 @@ def catalog() -> dict[str, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def generator():
-    return _load_generator()
+    from tools import make_sample_shop
+
+    return make_sample_shop
 
 
 def test_inventory_is_big_enough_with_russian_headers(inventory):

@@ -7,11 +7,11 @@ from datetime import datetime
 import docx
 import pytest
 
-from adapters.shop_files import load_chats, load_scripts
 from knowledge.catalog_docx import DocumentError
 from knowledge.chat_export import parse_chat_export
 from knowledge.scripts_docx import parse_scripts
-from knowledge.shop_writer import write_chat_export, write_scripts
+from knowledge.shop_files import load_chats, load_scripts
+from tools.shop_writer import write_chat_export, write_scripts
 
 SCRIPTS = {
     "Доставка": ["По Алматы привезём сегодня.", "В регионы — Казпочтой, 3–5 дней."],

@@ -17,8 +17,8 @@ import pytest
 from greenapi_emulator import GreenAPIEmulator, file_body, post_webhook, text_body
 from shops import write_second_shop
 
-from adapters.service import serve
-from ottenok.config import Settings
+from app.serve import serve
+from app.settings import Settings
 
 CUSTOMER = "77015550303@c.us"
 MANAGER = "77000000009"
@@ -249,14 +249,14 @@ def test_invalid_settings_stop_start_up_with_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "GREEN_API_ID_INSTANCE": "abc", "GREEN_API_TOKEN": "t",
            "DB_PATH": str(tmp_path / "x.db")}  # fmt: skip
     result = subprocess.run(
-        [sys.executable, "-m", "ottenok.cli", "serve"],
+        [sys.executable, "-m", "app.cli", "serve"],
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: GREEN_API_ID_INSTANCE must be digits (the instance id)"
     env["WORK_HOURS"] = "19-9"
     result = subprocess.run(
-        [sys.executable, "-m", "ottenok.cli", "serve"],
+        [sys.executable, "-m", "app.cli", "serve"],
         capture_output=True, text=True, env=env, timeout=60,
     )  # fmt: skip
     assert result.returncode == 1 and "WORK_HOURS" in result.stderr
@@ -283,7 +283,7 @@ async def test_sigkill_between_receive_and_delete_loses_nothing(
         }
         emu.stall_next("deleteNotification", seconds=120)
         emu.push(text_body(CUSTOMER, "Здравствуйте, я из Шымкента", "K1"))
-        command = [sys.executable, "-m", "ottenok.cli", "serve"]
+        command = [sys.executable, "-m", "app.cli", "serve"]
         first = await asyncio.create_subprocess_exec(*command, env=env)
 
         def stored() -> bool:

@@ -152,7 +152,7 @@ def test_labelled_messages_against_the_sample_shop() -> None:
     """Fields that name no product must come out the same with the sample shop's vocabulary."""
     if not (DATA_DIR / "inventory.xlsx").exists():
         pytest.skip("the sample shop has not been generated")
-    from adapters.shop_files import load_catalog
+    from knowledge.shop_files import load_catalog
 
     sample = OfflineSlotFiller(load_catalog(DATA_DIR))
     shop_free = [

@@ -5,7 +5,7 @@ on, so it is deliberately untidy the way real shop files are: Russian inventory 
 sizes typed as 38, 38.0 and "38,5", colours as "Чёрный" or "черный", two catalog layouts,
 a few products without `Тип`, photo folders named in Latin, Russian or both.
 
-Everything here is content; the file formats live in knowledge/shop_writer.py. A fixed
+Everything here is content; the file formats live in tools/shop_writer.py. A fixed
 seed keeps the output byte-identical between runs so regenerating does not churn the repo.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from knowledge.shop_writer import (
+from tools.shop_writer import (
     english_color,
     write_catalog_headings,
     write_catalog_table,

@@ -1,106 +1,20 @@
 """Alina's offline voice: Russian templates per state, filled from the turn's outcome.
 
-The templates are data (`ottenok/states/replies.yaml`, or `DATA_DIR/replies.yaml` when a shop
-provides its own); this module only decides which pieces a turn needs and in what order.
+This module only decides which pieces a turn needs and in what order; the words are in the
+shop's templates (`ottenok/phrasing/templates.py`).
 """
 
 from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from ottenok.catalog import Catalog
-from ottenok.conversation import StockIssue
-from ottenok.morphology import morph
+from ottenok.outcome import TurnOutcome
+from ottenok.phrasing.templates import SPLIT, Templates
+from ottenok.phrasing.words import join_words, plural, price_text
 from ottenok.slots import OrderSlots
-
-DEFAULT_TEMPLATES = Path(__file__).with_name("states") / "replies.yaml"
-SPLIT = "|||"
-
-
-@dataclass(slots=True)
-class TurnOutcome:
-    """What happened in one turn, in terms the phrasing needs (no machine internals)."""
-
-    chat_id: str
-    state: str
-    slots: OrderSlots
-    issue: StockIssue | None = None
-    greet: bool = False
-    customer_name: str | None = None
-    event: str | None = None
-    new_product: bool = False
-    answer: str | None = None
-    candidates: list[str] = field(default_factory=list)
-    unsold: str | None = None
-    foreign_city: str | None = None
-    bad_color: str | None = None
-    photo_note: str | None = None  # none_in_color | already_sent | none
-    seed: str = ""
-
-
-class Templates:
-    """The reply templates of one shop, with deterministic variant choice per message."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-
-    @classmethod
-    def load(cls, data_dir: Path | None = None) -> Templates:
-        """The shop's own `replies.yaml` under DATA_DIR when present, else the default."""
-        path = DEFAULT_TEMPLATES
-        if data_dir is not None and (data_dir / "replies.yaml").is_file():
-            path = data_dir / "replies.yaml"
-        with path.open(encoding="utf-8") as fh:
-            return cls(yaml.safe_load(fh))
-
-    @property
-    def shop(self) -> str:
-        return self.data["shop"]
-
-    @property
-    def assistant(self) -> str:
-        return self.data["assistant"]
-
-    def get(self, *keys: str) -> Any:
-        node: Any = self.data
-        for key in keys:
-            node = node[key]
-        return node
-
-    def pick(self, rng: random.Random, *keys: str, **values: Any) -> str:
-        node = self.get(*keys)
-        text = rng.choice(node) if isinstance(node, list) else node
-        return text.format(shop=self.shop, assistant=self.assistant, **values)
-
-
-def price_text(price: int | None, currency: str = "₸") -> str:
-    if price is None:
-        return "уточню у менеджера"
-    return f"{price:,}".replace(",", " ") + f" {currency}"
-
-
-def join_words(items: list[str], limit: int = 6) -> str:
-    """ "37, 38 и 39": the way a person lists options."""
-    items = items[:limit]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " и " + items[-1]
-
-
-def plural(word: str) -> str:
-    """Nominative plural of a product kind ("сумка" → "сумки"); unknown words stay as they are."""
-    parse = morph().parse(word)[0]
-    if "NOUN" not in parse.tag or "Pltm" in parse.tag:
-        return word
-    inflected = parse.inflect({"plur", "nomn"})
-    return inflected.word if inflected else word
 
 
 class OfflinePhraser:

@@ -1,10 +1,10 @@
 """Knowledge benchmark: build time, product lookup and script search latency.
 
-    python bench/knowledge.py
+    python -m bench.retrieval   (from the repository root; `make bench` runs every benchmark)
 
 Runs on the sample shop in data/ and on a synthetic shop 20x larger, generated into a temp dir
 from the sample's own vocabulary (kinds of product, brands, colours, scripts, chats) with
-knowledge.shop_writer. Prints figures; asserts nothing.
+tools.shop_writer. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,22 +19,21 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-# `python bench/x.py` puts bench/ first on sys.path, where bench/knowledge.py would shadow
-# the knowledge package: the repository root goes first.
-sys.path.insert(0, str(ROOT))
-
-from adapters.chroma_store import KnowledgeStore  # noqa: E402
-from adapters.shop_files import load_catalog, load_chats, load_scripts  # noqa: E402
-from knowledge.builder import build_knowledge  # noqa: E402
-from knowledge.shop_writer import (  # noqa: E402
+from adapters.chroma_store import KnowledgeStore
+from knowledge.builder import build_knowledge
+from knowledge.embeddings import NavecHashEmbedding
+from knowledge.shop_files import load_catalog, load_chats, load_scripts
+from ottenok.catalog import Catalog
+from ottenok.lookup import ProductMatcher
+from tools.shop_writer import (
     write_catalog_headings,
     write_chat_export,
     write_inventory,
     write_scripts,
 )
-from ottenok.catalog import Catalog  # noqa: E402
-from ottenok.lookup import ProductMatcher  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
 
 SAMPLE_DIR = ROOT / "data"
 SCALE = 20
@@ -85,7 +84,7 @@ def measure(label: str, data_dir: Path, work_dir: Path) -> None:
     matcher_started = time.perf_counter()
     matcher = ProductMatcher(catalog)
     matcher_seconds = time.perf_counter() - matcher_started
-    store = KnowledgeStore(work_dir / "chroma")
+    store = KnowledgeStore(work_dir / "chroma", NavecHashEmbedding())
 
     queries = product_queries(catalog, rng) * 3
     matcher.find(queries[0])  # warm caches, as a running bot would have
@@ -148,7 +147,7 @@ def write_synthetic_shop(target: Path, scale: int) -> None:
 
 def main() -> None:
     if not (SAMPLE_DIR / "inventory.xlsx").exists():
-        sys.exit("the sample shop is missing: run `python tools/make_sample_shop.py` first")
+        sys.exit("the sample shop is missing: run `python -m tools.make_sample_shop` first")
     with tempfile.TemporaryDirectory(prefix="ottenok-bench-") as temp:
         temp_dir = Path(temp)
         measure("sample shop", SAMPLE_DIR, temp_dir / "sample")

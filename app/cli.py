@@ -1,4 +1,4 @@
-"""The `ottenok` command line: console chat, orders, diagrams, and `run` for `make run`."""
+"""The `ottenok` command line: the service, console chat, orders, nudges, knowledge, diagrams."""
 
 from __future__ import annotations
 
@@ -6,18 +6,20 @@ import asyncio
 import json
 import logging
 import sys
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from ottenok.config import Settings
+from app.settings import Settings
 from ottenok.diagrams import embed_in_readme, mermaid, render
 from ottenok.machines import DECLARATIONS
 from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.nudge_policy import NudgePolicy
 from ottenok.phones import chat_id_for, normalize_phone
-from ottenok.worktime import NudgePolicy
+from ottenok.phrasing.templates import Templates
 
 
 @click.group()
@@ -72,9 +74,9 @@ def diagram(fmt: str, out_dir: Path | None, readme: Path | None, machine: str) -
             sys.stdout.write(text + "\n")
 
 
-def _settings() -> Settings:
+def _settings(**overrides: object) -> Settings:
     try:
-        return Settings()
+        return Settings(**overrides)
     except ValueError as err:
         raise click.ClickException(f"invalid settings: {err}") from err
 
@@ -91,7 +93,7 @@ def _print_outgoing(outgoing: list[Outgoing]) -> None:
 
 
 async def _chat(phone: str, name: str | None) -> None:
-    from adapters.bootstrap import close_engine, open_engine
+    from app.wiring import close_engine, open_engine
 
     settings = _settings()
     interactive = sys.stdin.isatty()
@@ -151,8 +153,8 @@ def chat(phone: str, name: str | None) -> None:
 @main.command()
 def serve() -> None:
     """The WhatsApp service over GREEN-API (polling by default, or webhook)."""
-    from adapters.service import serve as run_service
-    from ottenok.logs import setup_json_logging
+    from app.logs import setup_json_logging
+    from app.serve import serve as run_service
 
     settings = _settings()
     try:
@@ -215,9 +217,8 @@ async def _nudge_preview(
     settings: Settings, policy: NudgePolicy, moment: datetime
 ) -> tuple[list, list]:
     from adapters.nudge_store import NudgeStore
-    from adapters.shop_files import load_catalog
+    from knowledge.shop_files import load_catalog
     from ottenok.nudges import NudgeTexts, plan_nudges
-    from ottenok.replies import Templates
 
     catalog = await asyncio.to_thread(load_catalog, settings.data_dir, settings.inventory_path)
     texts = NudgeTexts(Templates.load(settings.data_dir), catalog)
@@ -260,6 +261,52 @@ def nudges(at: datetime | None) -> None:
             f" (attempts so far: {nudge.attempts})"
         )
         click.echo(f"    {nudge.text}")
+
+
+@main.command()
+@click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), help="default: $DATA_DIR"
+)
+@click.option(
+    "--chroma-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="default: $CHROMA_DIR or DATA_DIR/chroma_db",
+)
+@click.option("--if-missing", is_flag=True, help="Build only when the store is absent or empty.")
+def knowledge(data_dir: Path | None, chroma_dir: Path | None, if_missing: bool) -> None:
+    """Build the knowledge store and the photo index from the shop's files."""
+    from app.wiring import photo_index
+    from knowledge.builder import build_knowledge, store_needs_build
+    from knowledge.embeddings import embedding_for
+    from knowledge.shop_files import load_catalog
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    overrides: dict[str, Path] = {}
+    if data_dir:
+        overrides["data_dir"] = data_dir
+    if chroma_dir:
+        overrides["chroma_dir"] = chroma_dir
+    settings = _settings(**overrides)
+    embedding = embedding_for(settings)
+
+    def progress(message: str) -> None:
+        click.echo(message, err=True)
+
+    if if_missing and not store_needs_build(settings.chroma, embedding):
+        click.echo(f"knowledge store {settings.chroma} is present; nothing to do")
+        return
+    try:
+        catalog = load_catalog(settings.data_dir, settings.inventory_path)
+    except (OSError, ValueError) as err:
+        raise click.ClickException(f"cannot load the shop in {settings.data_dir}: {err}") from err
+    report = build_knowledge(
+        settings.data_dir, settings.chroma, embedding, settings.inventory_path, progress, catalog
+    )
+    started = time.perf_counter()
+    index = photo_index(settings, catalog)
+    report.photos = len(index.photos) if index is not None else None
+    report.seconds += time.perf_counter() - started
+    click.echo(report.summary())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`ottenok serve`: the WhatsApp service over GREEN-API, in polling or webhook mode.
+"""The WhatsApp channel over GREEN-API, in polling or webhook mode.
 
 Every customer message is stored durably before anything else: the webhook answers 200 and the
 poller deletes the notification only after the message is in SQLite; the turn itself runs in
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import signal
 import time
 from typing import Any
 
@@ -22,9 +21,8 @@ from pydantic import ValidationError
 from adapters.greenapi import AuthError, GreenAPIError, MalformedNotification, QuotaExceeded
 from adapters.greenapi.mapping import classify, message_content, to_incoming
 from adapters.greenapi.models import WebhookBody
-from adapters.outbound import WhatsAppSender
+from adapters.greenapi.sender import WhatsAppSender
 from ottenok.chat_locks import ChatLocks
-from ottenok.config import Settings
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.phones import normalize_phone
@@ -35,11 +33,20 @@ MAX_POLL_BACKOFF = 60.0
 SHUTDOWN_GRACE_SECONDS = 30.0
 
 
-class Service:
+class GreenAPIChannel:
+    """Receives from GREEN-API (long polling or the webhook) and hands turns to the engine."""
+
     def __init__(
-        self, settings: Settings, engine: Engine, client: Any, sender: WhatsAppSender
+        self,
+        engine: Engine,
+        client: Any,
+        sender: WhatsAppSender,
+        *,
+        receive_timeout: int = 20,
+        webhook_token: str | None = None,
     ) -> None:
-        self.settings = settings
+        self.receive_timeout = receive_timeout
+        self.webhook_token = webhook_token
         self.engine = engine
         self.client = client
         self.sender = sender
@@ -105,7 +112,7 @@ class Service:
     async def poll_forever(self) -> None:
         """Long-poll, store, then delete; survive network errors and the gateway's 5xx."""
         delay = 1.0
-        timeout = self.settings.green_api_receive_timeout
+        timeout = self.receive_timeout
         while not self.stopping.is_set():
             try:
                 notification = await self.client.receive(timeout)
@@ -156,7 +163,7 @@ class Service:
         return web.json_response({"status": "starting"}, status=503)
 
     async def _webhook(self, request: web.Request) -> web.Response:
-        token = self.settings.green_api_webhook_token
+        token = self.webhook_token
         if token:
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, f"Bearer {token}".encode()):
@@ -180,77 +187,3 @@ class Service:
         """Let in-flight turns finish (bounded), so a stop never cuts a reply in half."""
         if self.tasks:
             await asyncio.wait(set(self.tasks), timeout=SHUTDOWN_GRACE_SECONDS)
-
-
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Start-up in the documented order; runs until SIGTERM/SIGINT (or `stop`), then stops
-    cleanly: no new messages are taken, in-flight turns finish, everything is closed."""
-    from adapters.bootstrap import close_engine, open_engine
-    from adapters.greenapi import GreenAPIClient
-
-    settings.require_whatsapp()
-    engine = await open_engine(settings)
-    client = GreenAPIClient(
-        settings.green_api_url,
-        settings.green_api_media_url,
-        settings.green_api_id_instance,
-        settings.green_api_token,
-    )
-    drive = None
-    if settings.google_drive_photos_folder_id:
-        from adapters.gdrive_photos import DrivePhotoSource
-
-        drive = DrivePhotoSource.from_settings(settings)
-    service = Service(settings, engine, client, WhatsAppSender(client, drive))
-    if stop is not None:
-        service.stopping = stop
-    # Unanswered messages from before the last stop queue up first, ahead of anything the
-    # channel delivers, so a chat's old message is never answered after its newer one.
-    await service.recover()
-    runner = web.AppRunner(service.http_app(webhook=not settings.green_api_polling))
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, service.stopping.set)
-    nudges = await _start_nudges(settings, engine, service.sender)
-    poller = None
-    if settings.green_api_polling:
-        poller = asyncio.create_task(service.poll_forever())
-    service.ready = True
-    mode = "polling" if settings.green_api_polling else "webhook"
-    log.info("service ready", extra={"mode": mode, "port": settings.port})
-    failure: BaseException | None = None
-    try:
-        stop = asyncio.create_task(service.stopping.wait())
-        waiters = {stop} | ({poller} if poller else set())
-        done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        if poller in done and poller.exception() is not None:
-            failure = poller.exception()
-            log.error("polling stopped", extra={"error": str(failure)})
-        stop.cancel()
-    finally:
-        service.stopping.set()
-        if poller is not None:
-            poller.cancel()
-            await asyncio.gather(poller, return_exceptions=True)
-        await runner.cleanup()
-        await service.drain()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        if nudges is not None:
-            await nudges.aclose()
-        await client.close()
-        await close_engine(engine)
-        log.info("service stopped")
-    if failure is not None:
-        raise failure
-
-
-async def _start_nudges(settings: Settings, engine: Engine, sender: WhatsAppSender) -> Any:
-    if not settings.nudge_enabled:
-        return None
-    from adapters.nudge_scheduler import start_nudges
-
-    return await start_nudges(settings, engine.store, sender, catalog=engine.catalog)

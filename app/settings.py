@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ottenok.nudge_policy import NudgePolicy, parse_work_hours
 from ottenok.phones import normalize_phone
-from ottenok.worktime import NudgePolicy, parse_work_hours
 
 
 class Settings(BaseSettings):

@@ -17,9 +17,9 @@ from pathlib import Path
 from adapters.inventory_excel import read_inventory
 from knowledge.catalog_docx import parse_catalog
 from knowledge.chat_export import parse_chat_export
-from knowledge.documents import CatalogEntry, ChatMessage, ScriptSection
+from knowledge.documents import ChatMessage, ScriptSection
 from knowledge.scripts_docx import parse_scripts
-from ottenok.catalog import Catalog
+from ottenok.catalog import Catalog, CatalogEntry
 from ottenok.catalog_merge import merge_catalog
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The composition root: read the shop, open storage and knowledge, wire the engine.
+"""Wiring: read the shop, open storage and knowledge, build the engine and the nudge clock.
 
 Everything slow (Excel, docx, ChromaDB, the photo walk) runs in a worker thread, so the same
 code serves the console chat and the async service.
@@ -12,23 +12,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.chroma_store import KnowledgeStore
+from adapters.gdrive_photos import DrivePhotoSource
 from adapters.inventory_excel import ExcelInventory
+from adapters.nudge_scheduler import NudgeScheduler
+from adapters.nudge_store import NudgeStore
 from adapters.photos_local import load_photo_index
-from adapters.shop_files import load_catalog, load_scripts
 from adapters.sqlite_store import SQLiteStore
+from app.settings import Settings
 from knowledge.builder import build_knowledge, build_photo_index, store_needs_build
 from knowledge.embeddings import embedding_for
+from knowledge.shop_files import load_catalog, load_scripts
 from ottenok.answers import Answerer
 from ottenok.catalog import Catalog
 from ottenok.colors import ColorLexicon
-from ottenok.config import Settings
 from ottenok.engine import Engine
 from ottenok.filling import OfflineSlotFiller
 from ottenok.lookup import ProductMatcher
+from ottenok.nudges import NudgeSender, NudgeService, NudgeTexts
 from ottenok.photos import PhotoIndex
-from ottenok.replies import OfflinePhraser, Templates
+from ottenok.phrasing.offline import OfflinePhraser
+from ottenok.phrasing.templates import Templates
 
-log = logging.getLogger("ottenok.bootstrap")
+log = logging.getLogger("ottenok.wiring")
 
 
 @dataclass(slots=True)
@@ -38,6 +43,22 @@ class Shop:
     knowledge: KnowledgeStore | None
     photos: PhotoIndex | None
     scripts: list[tuple[str, str]]
+
+
+def drive_photos(settings: Settings) -> DrivePhotoSource | None:
+    """The Google Drive photo folder when one is configured."""
+    if not settings.google_drive_photos_folder_id:
+        return None
+    return DrivePhotoSource.from_settings(settings)
+
+
+def photo_index(
+    settings: Settings, catalog: Catalog, matcher: ProductMatcher | None = None
+) -> PhotoIndex | None:
+    """Index the shop's photos (Drive when configured, else the local folder) and save it."""
+    return build_photo_index(
+        catalog, settings.photos, settings.photo_index, log.info, matcher, drive_photos(settings)
+    )
 
 
 def load_shop(settings: Settings) -> Shop:
@@ -57,7 +78,7 @@ def load_shop(settings: Settings) -> Shop:
     if settings.google_drive_photos_folder_id and settings.photo_index.is_file():
         photos = load_photo_index(settings.photo_index)
     else:
-        photos = build_photo_index(settings, catalog, log.info, matcher)
+        photos = photo_index(settings, catalog, matcher)
     scripts = [(section.topic, section.text) for section in load_scripts(settings.data_dir)]
     return Shop(catalog, matcher, knowledge, photos, scripts)
 
@@ -97,6 +118,31 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
 
 async def close_engine(engine: Engine) -> None:
     await engine.store.close()  # type: ignore[attr-defined]
+
+
+async def start_nudges(
+    settings: Settings,
+    store: SQLiteStore,
+    sender: NudgeSender,
+    catalog: Catalog | None = None,
+) -> NudgeScheduler:
+    """Wire and start the nudge scheduler for `ottenok serve`.
+
+    `store` is the open (migrated) engine store; nudges get their own connection to its file.
+    Pass the engine's `catalog` to skip reading the shop's files a second time.
+    """
+    if catalog is None:
+        catalog = await asyncio.to_thread(load_catalog, settings.data_dir, settings.inventory_path)
+    nudge_store = await NudgeStore.open(store.path)
+    service = NudgeService(
+        nudge_store,
+        sender,
+        settings.nudge_policy(),
+        NudgeTexts(Templates.load(settings.data_dir), catalog),
+    )
+    scheduler = NudgeScheduler(service, nudge_store, settings.nudge_tick_seconds)
+    scheduler.start()
+    return scheduler
 
 
 def _all_colors(catalog: Catalog) -> list[str]:

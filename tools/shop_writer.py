@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 
 from knowledge.documents import ChatMessage
 from ottenok.normalize import fold
-from ottenok.replies import price_text
+from ottenok.phrasing.words import price_text
 
 INVENTORY_HEADERS_EN = ("product_name", "size", "color", "quantity", "price")
 INVENTORY_HEADERS_RU = ("Наименование", "Размер", "Цвет", "Остаток", "Цена")

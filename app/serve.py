@@ -1,0 +1,96 @@
+"""`ottenok serve`: start-up in the documented order, the run, and a clean stop.
+
+settings validated → database migrated → shop loaded (knowledge built if missing) → unanswered
+messages queued → HTTP server and channel → nudge scheduler; SIGTERM stops taking messages, lets
+in-flight turns finish and closes everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+
+from adapters.greenapi import GreenAPIClient
+from adapters.greenapi.channel import GreenAPIChannel
+from adapters.greenapi.sender import WhatsAppSender
+from adapters.nudge_scheduler import NudgeScheduler
+from app.settings import Settings
+from app.wiring import close_engine, drive_photos, open_engine, start_nudges
+from ottenok.engine import Engine
+
+log = logging.getLogger("ottenok.service")
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Start-up in the documented order; runs until SIGTERM/SIGINT (or `stop`), then stops
+    cleanly: no new messages are taken, in-flight turns finish, everything is closed."""
+    settings.require_whatsapp()
+    engine = await open_engine(settings)
+    client = GreenAPIClient(
+        settings.green_api_url,
+        settings.green_api_media_url,
+        settings.green_api_id_instance,
+        settings.green_api_token,
+    )
+    service = GreenAPIChannel(
+        engine,
+        client,
+        WhatsAppSender(client, drive_photos(settings)),
+        receive_timeout=settings.green_api_receive_timeout,
+        webhook_token=settings.green_api_webhook_token,
+    )
+    if stop is not None:
+        service.stopping = stop
+    # Unanswered messages from before the last stop queue up first, ahead of anything the
+    # channel delivers, so a chat's old message is never answered after its newer one.
+    await service.recover()
+    runner = web.AppRunner(service.http_app(webhook=not settings.green_api_polling))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, service.stopping.set)
+    nudges = await _start_nudges(settings, engine, service.sender)
+    poller = None
+    if settings.green_api_polling:
+        poller = asyncio.create_task(service.poll_forever())
+    service.ready = True
+    mode = "polling" if settings.green_api_polling else "webhook"
+    log.info("service ready", extra={"mode": mode, "port": settings.port})
+    failure: BaseException | None = None
+    try:
+        stop = asyncio.create_task(service.stopping.wait())
+        waiters = {stop} | ({poller} if poller else set())
+        done, _ = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        if poller in done and poller.exception() is not None:
+            failure = poller.exception()
+            log.error("polling stopped", extra={"error": str(failure)})
+        stop.cancel()
+    finally:
+        service.stopping.set()
+        if poller is not None:
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
+        await runner.cleanup()
+        await service.drain()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        if nudges is not None:
+            await nudges.aclose()
+        await client.close()
+        await close_engine(engine)
+        log.info("service stopped")
+    if failure is not None:
+        raise failure
+
+
+async def _start_nudges(
+    settings: Settings, engine: Engine, sender: WhatsAppSender
+) -> NudgeScheduler | None:
+    if not settings.nudge_enabled:
+        return None
+    return await start_nudges(settings, engine.store, sender, catalog=engine.catalog)

@@ -1,0 +1,5 @@
+"""`python -m ottenok …` is the `ottenok` command."""
+
+from app.cli import main
+
+main()

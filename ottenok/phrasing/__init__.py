@@ -1,0 +1,1 @@
+"""Alina's words: reply templates (data), Russian wording helpers and the offline phraser."""
