@@ -103,15 +103,6 @@ async def test_failed_turn_leaves_nothing_half_written(store: SQLiteStore) -> No
     assert (await store.load_conversation(chat)).state == "greeting"
 
 
-async def test_handoff_flag_round_trip(store: SQLiteStore) -> None:
-    chat = "77019998877@c.us"
-    assert not await store.handoff_active(chat)
-    await store.set_handoff(chat, True, by="77000000001")
-    assert await store.handoff_active(chat)
-    await store.set_handoff(chat, False, by="77000000001")
-    assert not await store.handoff_active(chat)
-
-
 async def test_concurrent_turns_never_commit_or_undo_each_other(store: SQLiteStore) -> None:
     """Forty chats write at once on the shared connection while some turns fail midway."""
     import asyncio

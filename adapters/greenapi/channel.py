@@ -22,10 +22,8 @@ from adapters.greenapi import AuthError, GreenAPIError, MalformedNotification, Q
 from adapters.greenapi.mapping import classify, message_content, to_incoming
 from adapters.greenapi.models import WebhookBody
 from adapters.greenapi.sender import WhatsAppSender
-from ottenok.chat_locks import ChatLocks
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
-from ottenok.phones import normalize_phone
 
 log = logging.getLogger("ottenok.service")
 
@@ -50,7 +48,6 @@ class GreenAPIChannel:
         self.engine = engine
         self.client = client
         self.sender = sender
-        self.locks = ChatLocks()
         self.tasks: set[asyncio.Task] = set()
         self.ready = False
         self.stopping = asyncio.Event()
@@ -62,8 +59,7 @@ class GreenAPIChannel:
         kind = classify(body)
         if kind == "customer":
             msg = to_incoming(body)
-            if msg is not None:
-                await self.engine.store.store_incoming(msg, normalize_phone(msg.chat_id))
+            if msg is not None and await self.engine.receive(msg):
                 self._spawn(self.process(msg))
         elif kind == "manager_typed":
             chat_id = body.senderData.chatId if body.senderData else None
@@ -77,23 +73,21 @@ class GreenAPIChannel:
         return kind
 
     async def process(self, msg: IncomingMessage) -> None:
-        """One turn and its sending, in order within the chat."""
-        async with self.locks.hold(msg.chat_id):
-            started = time.perf_counter()
-            try:
-                outgoing = await self.engine.handle_message(msg)
-                sent = await self.sender.send(outgoing)
-            except Exception:
-                log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
-                return
-            log.info(
-                "replied",
-                extra={
-                    "chat_id": msg.chat_id,
-                    "parts": sent,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
+        """One stored message's turn; its replies go out before the chat's next turn starts."""
+        started = time.perf_counter()
+        try:
+            outgoing = await self.engine.process(msg, deliver=self.sender.send)
+        except Exception:
+            log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
+            return
+        log.info(
+            "replied",
+            extra={
+                "chat_id": msg.chat_id,
+                "parts": len(outgoing),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
