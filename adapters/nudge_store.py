@@ -51,7 +51,7 @@ class NudgeStore:
         else:
             db = await connect(path, isolation_level=None)
         db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA busy_timeout=5000")
+        await db.execute("PRAGMA busy_timeout=30000")
         return cls(db)
 
     async def close(self) -> None:
@@ -163,9 +163,9 @@ class NudgeStore:
                 (at, wa_id, nudge.id),
             )
             await self.db.execute(
-                "INSERT INTO messages (chat_id, direction, wa_id, kind, text, payload, created_at)"
-                " VALUES (?, 'out', ?, 'text', ?, ?, ?)",
-                (nudge.chat_id, wa_id, nudge.text, json.dumps({"nudge": nudge.step}), at),
+                "INSERT INTO messages (chat_id, direction, wa_id, kind, text, payload, created_at,"
+                " status, sent_at) VALUES (?, 'out', ?, 'text', ?, ?, ?, 'sent', ?)",
+                (nudge.chat_id, wa_id, nudge.text, json.dumps({"nudge": nudge.step}), at, at),
             )
             await self.db.execute(
                 "UPDATE clients SET last_bot_at = ?, last_activity_at = ?, last_speaker = 'bot',"

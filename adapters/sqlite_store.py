@@ -37,6 +37,16 @@ def from_iso(text: str | None) -> datetime | None:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+def outbox_payload(out: Outgoing) -> str | None:
+    """What a photo is sent from, kept with the row so a restart can still send it."""
+    if out.kind != "photo":
+        return None
+    path = str(out.photo_path) if out.photo_path is not None else None
+    return json.dumps(
+        {"photo": out.photo_key, "path": path, "file_id": out.photo_file_id}, ensure_ascii=False
+    )
+
+
 def iso_or_none(moment: datetime | None) -> str | None:
     return iso(moment) if moment is not None else None
 
@@ -93,7 +103,7 @@ class SQLiteStore:
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA busy_timeout=5000")
+        await db.execute("PRAGMA busy_timeout=30000")
         await db.execute("PRAGMA foreign_keys=ON")
         store = cls(db, path)
         await store.migrate()
@@ -250,10 +260,6 @@ class SQLiteStore:
                     for c in turn.changes
                 ],
             )
-            await self.db.executemany(
-                "INSERT OR IGNORE INTO sent_photos VALUES (?, ?, ?)",
-                [(conv.chat_id, key, at) for key in turn.photo_keys],
-            )
             if turn.processed_id is not None:
                 await self.db.execute(
                     "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
@@ -304,26 +310,37 @@ class SQLiteStore:
             (conv.chat_id, int(active), turn.handoff_by, turn.handoff_reason, at),
         )
 
-    async def _insert_outgoing(self, outgoing: list[Outgoing], at: str) -> None:
+    async def _insert_outgoing(
+        self, outgoing: list[Outgoing], at: str, status: str = "pending"
+    ) -> None:
+        """Outgoing messages: `pending` rows are the outbox (see `ottenok.delivery`)."""
         await self.db.executemany(
-            "INSERT INTO messages (chat_id, direction, kind, text, payload, created_at)"
-            " VALUES (?, 'out', ?, ?, ?, ?)",
+            "INSERT INTO messages (chat_id, direction, kind, text, payload, created_at, status,"
+            " to_manager, sent_at) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     out.chat_id,
                     out.kind,
                     out.text,
-                    json.dumps({"photo": out.photo_key}) if out.photo_key else None,
+                    outbox_payload(out),
                     at,
+                    status,
+                    int(out.to_manager),
+                    at if status == "sent" else None,
                 )
                 for out in outgoing
             ],
         )
 
     async def record_outgoing(self, outgoing: list[Outgoing]) -> None:
-        """Store messages sent outside a customer turn (manager replies, nudges)."""
+        """Queue messages sent outside a customer turn (replies to managers, notices)."""
         async with self._transaction():
             await self._insert_outgoing(outgoing, iso(datetime.now(UTC)))
+
+    async def record_sent(self, outgoing: list[Outgoing]) -> None:
+        """Keep in the transcript what was sent without us (typed on the shop's phone)."""
+        async with self._transaction():
+            await self._insert_outgoing(outgoing, iso(datetime.now(UTC)), status="sent")
 
     async def _upsert_order(self, turn: TurnRecord, at: str) -> int:
         conv = turn.conversation
@@ -373,10 +390,15 @@ class SQLiteStore:
     # -- photos, clients, orders ------------------------------------------------------------------
 
     async def sent_photo_keys(self, chat_id: str) -> set[str]:
+        """Photos the chat has seen or is about to: delivered ones (recorded on delivery) and
+        those still waiting in the outbox. A photo that could not be delivered is not here."""
         async with self.db.execute(
-            "SELECT photo_key FROM sent_photos WHERE chat_id = ?", (chat_id,)
+            "SELECT photo_key FROM sent_photos WHERE chat_id = ? UNION"
+            " SELECT json_extract(payload, '$.photo') FROM messages WHERE chat_id = ?"
+            " AND status = 'pending' AND kind = 'photo'",
+            (chat_id, chat_id),
         ) as cur:
-            return {row[0] for row in await cur.fetchall()}
+            return {row[0] for row in await cur.fetchall() if row[0]}
 
     async def client(self, chat_id: str) -> dict[str, Any] | None:
         async with self.db.execute("SELECT * FROM clients WHERE chat_id = ?", (chat_id,)) as cur:
@@ -385,7 +407,7 @@ class SQLiteStore:
 
     async def messages(self, chat_id: str) -> list[dict[str, Any]]:
         async with self.db.execute(
-            "SELECT direction, wa_id, kind, text, payload, created_at FROM messages"
+            "SELECT direction, wa_id, kind, text, payload, created_at, status FROM messages"
             " WHERE chat_id = ? ORDER BY id",
             (chat_id,),
         ) as cur:

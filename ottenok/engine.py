@@ -1,18 +1,22 @@
 """One customer turn, as a short pipeline:
 
 store the message → dedupe → manager command? → handoff? → fill slots → validate against
-catalog and stock → fire the machine → phrase → act (texts, photos, notifications) → store.
+catalog and stock → fire the machine → phrase → outbox (texts, photos, notices) → store.
 
 No language model is called inside a machine callback: the slot filler runs before the
-machine and the phraser after it. One chat's turns run strictly in order (a lock per chat,
-held from the dedupe to the delivery), different chats concurrently.
+machine and the phraser after it. One chat's turns run strictly in order (a lock per chat),
+different chats concurrently. The turn's messages go into the outbox in the turn's own
+transaction; `ottenok.delivery` sends them. A turn that keeps failing never ends in silence:
+the customer hears that a manager will answer, and the managers get the chat.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
-from collections.abc import Awaitable, Callable
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +26,7 @@ from ottenok.answers import Answerer
 from ottenok.catalog import Catalog
 from ottenok.chat_locks import ChatLocks
 from ottenok.conversation import Conversation
+from ottenok.delivery import PendingMessage, texts_of
 from ottenok.machines import order_intents, order_machine
 from ottenok.manager_commands import ManagerDesk, parse_command
 from ottenok.messages import IncomingMessage, Outgoing, first_name
@@ -40,8 +45,11 @@ from ottenok.states.order import OPEN_STATES, OrderState, Trigger, TurnEvent
 
 log = logging.getLogger("ottenok.engine")
 
-#: Hands a turn's messages to the channel while the chat's lock is still held.
-Deliver = Callable[[list[Outgoing]], Awaitable[object]]
+#: A turn that raises is tried this often before the customer gets the polite fallback.
+TURN_TRIES = 3
+#: Only the start of a very long message is read (the whole text is stored): reading stays
+#: fast, so one 100 KB message cannot hold up every other chat.
+MAX_ANALYSED_CHARS = 2000
 
 
 @dataclass(slots=True)
@@ -67,7 +75,9 @@ class Engine:
         tz: ZoneInfo | None = None,
         inventory: StockSource | None = None,
         nudge_policy: NudgePolicy | None = None,
+        retry_pause: float = 0.2,
     ) -> None:
+        self.retry_pause = retry_pause
         self.inventory = inventory
         self.nudge_policy = nudge_policy  # None: nudges are switched off
         self.store = store
@@ -92,7 +102,7 @@ class Engine:
     # -- the turn ---------------------------------------------------------------------------
 
     async def handle_message(self, msg: IncomingMessage) -> list[Outgoing]:
-        """Store the message, then run its turn; returns what to send (already stored)."""
+        """Store the message, then run its turn; returns what the turn queued to send."""
         if not await self.receive(msg):
             return []
         return await self.process(msg)
@@ -105,23 +115,31 @@ class Engine:
             return False
         return True
 
-    async def process(self, msg: IncomingMessage, deliver: Deliver | None = None) -> list[Outgoing]:
-        """The turn of a stored message, after the chat's earlier turns; `deliver` sends its
-        messages before the next turn of the chat may start."""
+    async def process(self, msg: IncomingMessage) -> list[Outgoing]:
+        """The turn of a stored message, after the chat's earlier turns. A turn that raises
+        is retried; if it still fails the customer gets the polite fallback."""
         async with self.locks.hold(msg.chat_id):
             if await self.store.is_processed(msg.message_id):
                 return []  # a redelivery that waited for the first copy's turn
             started = time.perf_counter()
-            outgoing = await self._turn(msg)
-            if deliver is not None and outgoing:
-                await deliver(outgoing)
+            for attempt in range(1, TURN_TRIES + 1):
+                try:
+                    outgoing = await self._turn(msg)
+                    break
+                except Exception as err:
+                    extra = {"chat_id": msg.chat_id, "id": msg.message_id, "attempt": attempt}
+                    log.exception("turn failed", extra=extra)
+                    if attempt == TURN_TRIES:
+                        outgoing = await self._fail_safe(msg, err)
+                        break
+                    await asyncio.sleep(self.retry_pause * 2 ** (attempt - 1))
             ms = round((time.perf_counter() - started) * 1000, 1)
             log.info("turn", extra={"chat_id": msg.chat_id, "ms": ms})
             return outgoing
 
     async def _turn(self, msg: IncomingMessage) -> list[Outgoing]:
         phone = normalize_phone(msg.chat_id)
-        if phone in self.managers and (command := parse_command(msg.text)) is not None:
+        if phone in self.managers and (command := parse_command(msg.text[:200])) is not None:
             reply = await self.desk.run(command, by=phone or msg.chat_id)
             outgoing = [Outgoing(msg.chat_id, "text", reply, to_manager=True)]
             await self.store.record_outgoing(outgoing)
@@ -161,7 +179,8 @@ class Engine:
             outcome.greet = row.turns == 0
             outcome.event = TurnEvent.NON_TEXT
             return result
-        update = await self.filler.fill(msg.text, FillContext(state=row.state, slots=row.slots))
+        text = msg.text[:MAX_ANALYSED_CHARS]
+        update = await self.filler.fill(text, FillContext(state=row.state, slots=row.slots))
         outcome.greet = row.turns == 0 or update.intent == Intent.GREETING
         self._validate(update, outcome)
         result.restarted = self._fire(conv, update, outcome)
@@ -170,7 +189,7 @@ class Engine:
             update.intent == Intent.QUESTION and not update.wants_photos and not outcome.unsold
         )
         if wants_answer and outcome.event not in (TurnEvent.HANDOFF, TurnEvent.CANCELLED):
-            question = update.question or msg.text
+            question = update.question or text
             outcome.answer = await self.answerer.answer(question, conv.slots.product)
             if outcome.answer is None and not update.slot_values():
                 outcome.event = outcome.event or TurnEvent.NO_ANSWER
@@ -252,11 +271,13 @@ class Engine:
         if result.restarted:
             row.order_id = None
         status, fields = self._order_status(outcome, row)
+        # Written with the turn: an order is saved open from the turn its product was chosen,
+        # so a confirmation's notice already knows its number.
+        notices = self._manager_notices(msg, conv.effects, row)
         turn = TurnRecord(
             conversation=row,
             processed_id=msg.message_id,
-            outgoing=outgoing,
-            photo_keys=[photo.key for photo in result.photos],
+            outgoing=outgoing + notices,
             order_status=status,
             order_fields=fields,
             phone=normalize_phone(msg.chat_id),
@@ -271,10 +292,63 @@ class Engine:
             bot_spoke_at=turn.at if outgoing else None,
         )
         await self.store.save_turn(turn)
-        notices = self._manager_notices(msg, conv.effects, row)
+        return outgoing + notices
+
+    async def _fail_safe(self, msg: IncomingMessage, error: Exception) -> list[Outgoing]:
+        """The turn failed for good: a polite word to the customer, the chat to the managers
+        with the error, and the message left unprocessed (the log keeps the traceback)."""
+        row = await self.store.load_conversation(msg.chat_id)
+        conv = Conversation(
+            facts=self.catalog,
+            chat_id=row.chat_id,
+            state=row.state,
+            slots=row.slots,
+            previous_state=row.previous_state,
+        )
+        self.machine.fire(conv, Trigger.HANDOFF)
+        row.state, row.previous_state = conv.state, conv.previous_state
+        t = self.phraser.t
+        rng = random.Random(zlib.crc32(msg.message_id.encode()))
+        outgoing = [Outgoing(msg.chat_id, "text", t.pick(rng, "internal_error"))]
+        summary = f"{type(error).__name__}: {error}"[:300]
+        notices = self._notices(
+            "turn_failed",
+            customer=msg.sender_name or t.get("manager", "unnamed_customer"),
+            phone=normalize_phone(msg.chat_id) or msg.chat_id,
+            error=summary,
+        )
+        turn = TurnRecord(
+            conversation=row,
+            processed_id=None,
+            outgoing=outgoing + notices,
+            changes=conv.changes,
+            handoff_by="alina",
+            handoff_reason=f"error: {summary}"[:200],
+        )
+        turn.nudge = after_turn(
+            row.nudge, self.nudge_policy, row.state, customer_wrote=True, bot_spoke_at=turn.at
+        )
+        await self.store.save_turn(turn)
+        return outgoing + notices
+
+    async def undelivered(self, chat_id: str, messages: list[PendingMessage]) -> None:
+        """The outbox gave up on these messages to a customer: the managers hear it once."""
+        notices = self._notices(
+            "undelivered",
+            phone=normalize_phone(chat_id) or chat_id,
+            count=len(messages),
+            texts="\n".join(f"• {text[:120]}" for text in texts_of(messages)),
+        )
         if notices:
             await self.store.record_outgoing(notices)
-        return outgoing + notices
+
+    def _notices(self, template: str, **values: object) -> list[Outgoing]:
+        """One message per manager from a `manager:` template."""
+        text = str(self.phraser.t.get("manager", template)).format(**values).strip()
+        return [
+            Outgoing(chat_id_for(manager), "text", text, to_manager=True)
+            for manager in sorted(self.managers)
+        ]
 
     def _order_status(self, outcome: TurnOutcome, row: ConversationRow) -> tuple[str | None, dict]:
         slots = outcome.slots
@@ -297,26 +371,20 @@ class Engine:
     def _manager_notices(
         self, msg: IncomingMessage, effects: list[str], row: ConversationRow
     ) -> list[Outgoing]:
-        if not self.managers:
-            return []
         if NOTIFY_ORDER_CONFIRMED in effects:
             template = "order"
         elif NOTIFY_HANDOFF in effects:
             template = "handoff"
         else:
             return []
-        t = self.phraser.t
-        text = t.get("manager", template).format(
+        return self._notices(
+            template,
             order_id=row.order_id,
-            customer=msg.sender_name or t.get("manager", "unnamed_customer"),
+            customer=msg.sender_name or self.phraser.t.get("manager", "unnamed_customer"),
             phone=normalize_phone(msg.chat_id) or msg.chat_id,
             state=row.previous_state or row.state,
             lines=self.phraser.summary_lines(row.slots) if row.slots.product else "",
         )
-        return [
-            Outgoing(chat_id_for(manager), "text", text.strip(), to_manager=True)
-            for manager in sorted(self.managers)
-        ]
 
 
 def _photo_outgoing(chat_id: str, photo: PhotoRef) -> Outgoing:

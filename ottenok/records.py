@@ -63,7 +63,6 @@ class TurnRecord:
     conversation: ConversationRow
     processed_id: str | None
     outgoing: list[Outgoing] = field(default_factory=list)
-    photo_keys: list[str] = field(default_factory=list)
     order_status: str | None = None  # open | confirmed | cancelled; None leaves orders alone
     order_fields: dict[str, Any] = field(default_factory=dict)
     phone: str | None = None

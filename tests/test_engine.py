@@ -36,7 +36,9 @@ def second_shop(tmp_path_factory: pytest.TempPathFactory):
 async def engine(second_shop, tmp_path: Path):
     settings, shop = second_shop
     store = await SQLiteStore.open(tmp_path / "engine.db")
-    yield wiring.make_engine(shop, store, Templates.load(settings.data_dir), [MANAGER])
+    yield wiring.make_engine(
+        shop, store, Templates.load(settings.data_dir), [MANAGER], retry_pause=0.01
+    )
     await store.close()
 
 
@@ -56,16 +58,25 @@ async def test_duplicate_message_id_is_answered_once(engine) -> None:
     assert len(incoming) == 1
 
 
-async def test_message_stored_even_when_the_turn_fails(engine) -> None:
+async def test_a_failing_turn_never_ends_in_silence(engine) -> None:
+    """Retried, then a polite word, the chat to the managers with the error, the message kept."""
+    calls = []
+
     async def broken_fill(text, context):
+        calls.append(text)
         raise RuntimeError("filler down")
 
     engine.filler.fill = broken_fill
-    with pytest.raises(RuntimeError):
-        await say(engine, "Здравствуйте", 1)
+    out = await say(engine, "Здравствуйте", 1)
+    assert len(calls) == 3
+    assert "менеджер" in text_of(out)
+    [notice] = [o for o in out if o.to_manager]
+    assert "RuntimeError: filler down" in notice.text and "/handoff off 77015550202" in notice.text
     stored = await engine.store.messages(CUSTOMER)
-    assert [m["text"] for m in stored] == ["Здравствуйте"]
+    assert [(m["direction"], m["status"]) for m in stored] == [("in", None), ("out", "pending")]
+    assert stored[0]["text"] == "Здравствуйте"
     assert not await engine.store.is_processed("m1")
+    assert (await engine.store.load_conversation(CUSTOMER)).state == "handoff"
 
 
 async def test_non_text_gets_polite_reply_and_keeps_state(engine) -> None:

@@ -76,8 +76,10 @@ async def test_turn_is_saved_atomically_with_order_and_processed_id(store: SQLit
         TurnRecord(
             conversation=row,
             processed_id="WA2",
-            outgoing=[Outgoing(chat, "text", "Спасибо, заказ оформлен!")],
-            photo_keys=["p1/black_1.jpg"],
+            outgoing=[
+                Outgoing(chat, "text", "Спасибо, заказ оформлен!"),
+                Outgoing(chat, "photo", photo_path=Path("black_1.jpg"), photo_key="p1/black_1.jpg"),
+            ],
             order_status="confirmed",
             order_fields={"product_name": "Сумка", "price": 25000},
             phone="77011234567",

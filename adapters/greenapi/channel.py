@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -21,7 +22,6 @@ from pydantic import ValidationError
 from adapters.greenapi import AuthError, GreenAPIError, MalformedNotification, QuotaExceeded
 from adapters.greenapi.mapping import classify, message_content, to_incoming
 from adapters.greenapi.models import WebhookBody
-from adapters.greenapi.sender import WhatsAppSender
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
 
@@ -31,6 +31,11 @@ MAX_POLL_BACKOFF = 60.0
 SHUTDOWN_GRACE_SECONDS = 30.0
 
 
+class NotStored(Exception):
+    """A message could not be stored (the database is busy or down): its notification must
+    stay with GREEN-API, which delivers it again."""
+
+
 class GreenAPIChannel:
     """Receives from GREEN-API (long polling or the webhook) and hands turns to the engine."""
 
@@ -38,7 +43,7 @@ class GreenAPIChannel:
         self,
         engine: Engine,
         client: Any,
-        sender: WhatsAppSender,
+        wake: Callable[[], None],
         *,
         receive_timeout: int = 20,
         webhook_token: str | None = None,
@@ -47,7 +52,7 @@ class GreenAPIChannel:
         self.webhook_token = webhook_token
         self.engine = engine
         self.client = client
-        self.sender = sender
+        self.wake = wake
         self.tasks: set[asyncio.Task] = set()
         self.ready = False
         self.stopping = asyncio.Event()
@@ -59,24 +64,30 @@ class GreenAPIChannel:
         kind = classify(body)
         if kind == "customer":
             msg = to_incoming(body)
-            if msg is not None and await self.engine.receive(msg):
-                self._spawn(self.process(msg))
+            if msg is not None:
+                try:
+                    fresh = await self.engine.receive(msg)
+                except Exception as err:
+                    raise NotStored(f"message {msg.message_id} not stored: {err!r}") from err
+                if fresh:
+                    self._spawn(self.process(msg))
         elif kind == "manager_typed":
             chat_id = body.senderData.chatId if body.senderData else None
             if chat_id:
                 content = message_content(body.messageData)
                 text = content[1] if content else ""
-                await self.engine.store.record_outgoing([Outgoing(chat_id, "text", text)])
+                await self.engine.store.record_sent([Outgoing(chat_id, "text", text)])
                 self._spawn(self.engine.take_over(chat_id, by="shop phone"))
         else:
             log.debug("ignored notification", extra={"kind": kind, "type": body.typeWebhook})
         return kind
 
     async def process(self, msg: IncomingMessage) -> None:
-        """One stored message's turn; its replies go out before the chat's next turn starts."""
+        """One stored message's turn; the outbox sender is woken for its replies."""
         started = time.perf_counter()
         try:
-            outgoing = await self.engine.process(msg, deliver=self.sender.send)
+            outgoing = await self.engine.process(msg)
+            self.wake()
         except Exception:
             log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
             return
@@ -126,7 +137,12 @@ class GreenAPIChannel:
                 continue
             try:
                 await self.dispatch(notification.body)
-            except Exception:
+            except NotStored as err:  # kept by GREEN-API: it comes back after the pause
+                log.error("store failed, not deleting", extra={"error": str(err), "s": delay})
+                await self._sleep(delay)
+                delay = min(delay * 2, MAX_POLL_BACKOFF)
+                continue
+            except Exception:  # a poison notification must not block the queue forever
                 log.exception("notification could not be handled; dropping it")
             await self._delete(notification.receiptId)
 
@@ -172,7 +188,11 @@ class GreenAPIChannel:
             first = err.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "body"
             return web.json_response({"error": f"{where}: {first['msg']}"}, status=400)
-        kind = await self.dispatch(body)
+        try:
+            kind = await self.dispatch(body)
+        except NotStored as err:  # GREEN-API resends a notification not answered 200
+            log.error("store failed, asking for a resend", extra={"error": str(err)})
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
         return web.json_response({"ok": True, "kind": kind})
 
     # -- lifecycle -------------------------------------------------------------------------
