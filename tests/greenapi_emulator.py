@@ -479,6 +479,16 @@ def _journal_entry(sent: dict[str, Any], media_url: str) -> dict[str, Any]:
     return entry
 
 
+class RecordedSleep:
+    """Stands in for asyncio.sleep: remembers the delays, waits for nothing."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
 async def post_webhook(url: str, body: Any, token: str | None = None) -> int:
     """POST a body to a webhook the way GREEN-API does; returns the HTTP status."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}

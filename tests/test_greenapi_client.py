@@ -10,7 +10,13 @@ import logging
 import aiohttp
 import pytest
 from aiohttp import web
-from greenapi_emulator import GreenAPIEmulator, post_webhook, status_body, text_body
+from greenapi_emulator import (
+    GreenAPIEmulator,
+    RecordedSleep,
+    post_webhook,
+    status_body,
+    text_body,
+)
 
 from adapters.greenapi import (
     AuthError,
@@ -25,16 +31,6 @@ from adapters.greenapi import (
 INSTANCE = "1101000001"
 TOKEN = "secret-token-9f8e7d6c5b4a"
 CHAT = "77011234567@c.us"
-
-
-class RecordedSleep:
-    """Stands in for asyncio.sleep: remembers the delays, waits for nothing."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture

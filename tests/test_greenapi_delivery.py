@@ -14,7 +14,7 @@ from email.utils import format_datetime
 import aiohttp
 import pytest
 from aiohttp import web
-from greenapi_emulator import FaultRates, GreenAPIEmulator, text_body
+from greenapi_emulator import FaultRates, GreenAPIEmulator, RecordedSleep, text_body
 
 from adapters.greenapi import (
     AuthError,
@@ -30,14 +30,6 @@ TOKEN = "secret-token-5e6f7a8b9c0d"
 CHAT = "77011234567@c.us"
 OTHER = "77029876543@c.us"
 FAST_JOURNAL = 0.05
-
-
-class RecordedSleep:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture

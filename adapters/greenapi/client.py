@@ -312,12 +312,14 @@ class GreenAPIClient:
         whose text, file name or caption is `text_or_file_name`; None when the journal itself
         could not be read (then nothing is known).
 
-        Meant for one send that failed ambiguously: `since` is when it was first attempted,
-        `exclude` the idMessages of this chat's messages already known as delivered, so an
-        earlier identical text is not mistaken for this one. GREEN-API documents that a message
-        may take up to 2 minutes to appear in the journal, so a False right after the send is
-        not final: check again later before sending a second copy.
+        Meant for one send that failed ambiguously: `since` is when it was first attempted
+        (naive means UTC), `exclude` the idMessages of this chat's messages already known as
+        delivered, so an earlier identical text is not mistaken for this one. GREEN-API
+        documents that a message may take up to 2 minutes to appear in the journal, so a False
+        right after the send is not final: check again later before sending a second copy.
         """
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
         elapsed = (datetime.now(UTC) - since).total_seconds() + JOURNAL_CLOCK_SLACK
         minutes = max(1, math.ceil(elapsed / 60))
         try:
