@@ -146,9 +146,16 @@ def test_backups_are_capped(tmp_path, stubs):
     assert run_setup(app, stubs, "--no-system").returncode == 0
     with closing(sqlite3.connect(app / "data" / "ottenok.db")) as db:
         db.execute("CREATE TABLE t (x)")
-    for _ in range(4):
-        assert run_setup(app, stubs, "--no-system").returncode == 0
-    assert len(list((app / "data" / "backups").glob("ottenok.db.*"))) == 3
+    backups = app / "data" / "backups"
+    backups.mkdir()
+    old = [backups / f"ottenok.db.2026010{n}T000000000000Z" for n in (1, 2, 3)]
+    for path in old:
+        path.write_bytes(b"an older backup")
+
+    assert run_setup(app, stubs, "--no-system").returncode == 0
+
+    kept = sorted(backups.glob("ottenok.db.*"))
+    assert kept[:2] == old[1:] and len(kept) == 3  # the oldest went, the new copy came
 
 
 def test_without_the_switch_the_system_is_set_up(tmp_path, stubs):
