@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -32,6 +35,26 @@ HEADS = (
     " RETURNING id, chat_id, kind, text, payload, to_manager, attempts, created_at, ambiguous,"
     " first_attempt_at"
 )
+
+
+def process_owner() -> str:
+    """A lease owner name whose liveness this host can check: `host:pid:random`."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _alive_here(owner: str) -> bool:
+    """False only for an owner of this host whose process is gone."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class OutboxStore:
@@ -92,7 +115,7 @@ class OutboxStore:
         async with self._lock:
             await self.db.execute(
                 "UPDATE messages SET next_attempt_at = ?, last_error = ?,"
-                " ambiguous = MAX(ambiguous, ?), lease_owner = NULL, lease_until = NULL"
+                " ambiguous = ambiguous + ?, lease_owner = NULL, lease_until = NULL"
                 " WHERE id = ? AND lease_owner = ? AND status = 'pending'",
                 (iso(at), error, int(ambiguous), message.id, owner),
             )
@@ -105,6 +128,27 @@ class OutboxStore:
                 (status, error, message.id, owner),
             )
 
+    async def release_dead_leases(self) -> int:
+        """Rows leased by a process of this host that died mid-send (a crash, a SIGKILL): sent
+        again now rather than when the lease runs out. Returns how many were released."""
+        async with self.db.execute(
+            "SELECT DISTINCT lease_owner FROM messages WHERE status = 'pending'"
+            " AND lease_owner IS NOT NULL"
+        ) as cur:
+            owners = [row[0] for row in await cur.fetchall()]
+        dead = [owner for owner in owners if not _alive_here(owner)]
+        released = 0
+        async with self._lock:
+            for owner in dead:
+                # The dead process may have sent it before it died: check before resending.
+                cur = await self.db.execute(
+                    "UPDATE messages SET lease_owner = NULL, lease_until = NULL,"
+                    " ambiguous = ambiguous + 1 WHERE status = 'pending' AND lease_owner = ?",
+                    (owner,),
+                )
+                released += cur.rowcount
+        return released
+
     async def backlog(self, now: datetime) -> tuple[int, float | None]:
         async with self.db.execute(
             "SELECT COUNT(*), MIN(created_at) FROM messages WHERE status = 'pending'"
@@ -112,6 +156,14 @@ class OutboxStore:
             count, oldest = await cur.fetchone()
         first = from_iso(oldest)
         return count, (now - first).total_seconds() if first else None
+
+    async def delivered_ids(self, chat_id: str, since: datetime) -> set[str]:
+        async with self.db.execute(
+            "SELECT wa_id FROM messages WHERE chat_id = ? AND direction = 'out'"
+            " AND status = 'sent' AND sent_at >= ? AND wa_id IS NOT NULL",
+            (chat_id, iso(since)),
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
 
     async def rows(self, chat_id: str) -> list[dict[str, object]]:
         """Every outgoing row of a chat, oldest first: for tests and operators."""
@@ -141,6 +193,6 @@ def _pending(row: aiosqlite.Row) -> PendingMessage:
         out=out,
         attempts=row["attempts"],
         created_at=created,
-        ambiguous=bool(row["ambiguous"]),
+        ambiguous=row["ambiguous"],
         first_attempt_at=from_iso(row["first_attempt_at"]),
     )

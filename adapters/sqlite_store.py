@@ -134,6 +134,11 @@ class SQLiteStore:
             current = version
         return current
 
+    async def ping(self) -> None:
+        """Raise when the database cannot be read (for /health)."""
+        async with self.db.execute("SELECT 1") as cur:
+            await cur.fetchone()
+
     async def schema_version(self) -> int:
         async with self.db.execute("SELECT MAX(version) FROM schema_migrations") as cur:
             return (await cur.fetchone())[0]
@@ -168,6 +173,22 @@ class SQLiteStore:
                 )
                 await self._cancel_pending_nudges(msg.chat_id, "customer replied")
         return is_new
+
+    async def remember_alias(self, alias: str, chat_id: str) -> None:
+        """Another id of the same person (an `@lid`): its messages go to `chat_id`."""
+        async with self._transaction():
+            await self.db.execute(
+                "INSERT INTO chat_aliases VALUES (?, ?, ?) ON CONFLICT(alias) DO UPDATE SET"
+                " chat_id = excluded.chat_id, seen_at = excluded.seen_at",
+                (alias, chat_id, iso(datetime.now(UTC))),
+            )
+
+    async def chat_for_alias(self, alias: str) -> str | None:
+        async with self.db.execute(
+            "SELECT chat_id FROM chat_aliases WHERE alias = ?", (alias,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
 
     async def is_processed(self, wa_id: str) -> bool:
         async with self.db.execute(

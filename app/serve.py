@@ -18,7 +18,8 @@ from adapters.greenapi import GreenAPIClient
 from adapters.greenapi.channel import GreenAPIChannel
 from adapters.greenapi.sender import WhatsAppSender
 from adapters.nudge_scheduler import NudgeScheduler
-from adapters.outbox_store import OutboxStore
+from adapters.outbox_store import OutboxStore, process_owner
+from app.health import Health
 from app.settings import Settings
 from app.wiring import close_engine, drive_photos, open_engine, start_nudges
 from ottenok.delivery import OutboxSender
@@ -41,14 +42,20 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         settings.green_api_media_url,
         settings.green_api_id_instance,
         settings.green_api_token,
+        send_tries=1,  # the outbox retries, and checks the journal after an ambiguous failure
     )
     transport = WhatsAppSender(client, drive_photos(settings))
     outbox = await OutboxStore.open(settings.database)
+    released = await outbox.release_dead_leases()  # a crash left them mid-send: resume now
+    if released:
+        log.info("outbox resumes after a crash", extra={"messages": released})
     sender = OutboxSender(
         outbox,
         transport,
         max_age=timedelta(hours=settings.outbox_max_age_hours),
+        journal_lag=timedelta(seconds=settings.outbox_journal_lag_seconds),
         undelivered=engine.undelivered,
+        owner=process_owner(),
     )
     service = GreenAPIChannel(
         engine,
@@ -62,7 +69,18 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     # Unanswered messages from before the last stop queue up first, ahead of anything the
     # channel delivers, so a chat's old message is never answered after its newer one.
     await service.recover()
-    runner = web.AppRunner(service.http_app(webhook=not settings.green_api_polling))
+    health = Health(
+        store=engine.store,
+        outbox=outbox,
+        inventory=engine.inventory,
+        knowledge=engine.answerer.scripts is not None,
+        channel=service,
+    )
+    http = web.Application(client_max_size=2 * 1024 * 1024)
+    http.router.add_get("/health", health.handle)
+    if not settings.green_api_polling:
+        service.add_routes(http)
+    runner = web.AppRunner(http)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
@@ -75,7 +93,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     poller = None
     if settings.green_api_polling:
         poller = asyncio.create_task(service.poll_forever())
-    service.ready = True
+    health.ready = True
     mode = "polling" if settings.green_api_polling else "webhook"
     log.info("service ready", extra={"mode": mode, "port": settings.port})
     failure: BaseException | None = None
@@ -89,6 +107,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         stop.cancel()
     finally:
         service.stopping.set()
+        health.stopping = True
         if poller is not None:
             poller.cancel()
             await asyncio.gather(poller, return_exceptions=True)

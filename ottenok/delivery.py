@@ -17,7 +17,7 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -58,20 +58,25 @@ class Transport(Protocol):
         `DeliveryError` when the gateway did not accept it."""
         ...
 
-    async def was_delivered(self, out: Outgoing, since: datetime) -> bool | None:
-        """Whether an ambiguous send arrived after all; None when the journal cannot tell."""
+    async def was_delivered(
+        self, out: Outgoing, since: datetime, known: Collection[str] = ()
+    ) -> bool | None:
+        """Whether an ambiguous send arrived after all; None when the journal cannot tell.
+        `known`: the gateway ids of this chat's messages already delivered since, so an
+        earlier identical text is not taken for this one."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
 class PendingMessage:
-    """An outbox row leased by one sender."""
+    """An outbox row leased by one sender; `ambiguous` counts the attempts that may have
+    delivered it."""
 
     id: int
     out: Outgoing
     attempts: int
     created_at: datetime
-    ambiguous: bool
+    ambiguous: int
     first_attempt_at: datetime | None
 
 
@@ -100,6 +105,10 @@ class OutboxStore(Protocol):
         """How many messages wait, and the age in seconds of the oldest."""
         ...
 
+    async def delivered_ids(self, chat_id: str, since: datetime) -> set[str]:
+        """Gateway ids of the chat's messages marked sent since `since`."""
+        ...
+
 
 @dataclass(slots=True)
 class DeliveryReport:
@@ -123,9 +132,14 @@ class Backoff:
         return max(wait, retry_after or 0.0)
 
 
-#: After this many journal checks that could not tell, an ambiguous message is sent again:
-#: a possible duplicate is better than a lost "заказ принят".
-MAX_UNANSWERED_CHECKS = 3
+#: After this many attempts whose journal checks could not tell, an ambiguous message is sent
+#: again: a possible duplicate is better than a lost "заказ принят".
+MAX_UNANSWERED_CHECKS = 4
+#: GREEN-API's journal may show a message up to two minutes late: before then, "not in the
+#: journal" is not an answer, and the check is repeated.
+JOURNAL_LAG = timedelta(minutes=2)
+#: How long to wait before asking the journal again.
+JOURNAL_RECHECK_SECONDS = 20.0
 
 #: What the managers hear of messages the sender gave up on (one notice per chat per run).
 UndeliveredNotice = Callable[[str, list[PendingMessage]], Awaitable[None]]
@@ -147,8 +161,11 @@ class OutboxSender:
         backoff: Backoff = Backoff(),
         lease: timedelta = timedelta(minutes=2),
         batch: int = 50,
+        journal_lag: timedelta = JOURNAL_LAG,
+        journal_recheck_seconds: float = JOURNAL_RECHECK_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         undelivered: UndeliveredNotice | None = None,
+        owner: str | None = None,
     ) -> None:
         self.outbox = outbox
         self.transport = transport
@@ -156,9 +173,11 @@ class OutboxSender:
         self.backoff = backoff
         self.lease = lease
         self.batch = batch
+        self.journal_lag = journal_lag
+        self.journal_recheck_seconds = journal_recheck_seconds
         self.clock = clock
         self.undelivered = undelivered
-        self.owner = uuid.uuid4().hex
+        self.owner = owner or uuid.uuid4().hex
         self.wakeup = asyncio.Event()
 
     async def run_once(self) -> DeliveryReport:
@@ -197,14 +216,20 @@ class OutboxSender:
             report.expired.append(message)
             log.error("message expired", extra={"chat_id": out.chat_id, "id": message.id})
             return True
-        if message.ambiguous and message.first_attempt_at is not None:
+        if message.ambiguous > 0 and message.first_attempt_at is not None:
             arrived = await self._journal(message)
             if arrived:
                 await self.outbox.mark_sent(message, now, None)
                 report.confirmed_by_journal += 1
                 return True
-            if arrived is None and message.attempts < MAX_UNANSWERED_CHECKS:
-                await self._retry(message, now, "journal could not tell", True, None, report)
+            too_early = now - message.first_attempt_at < self.journal_lag
+            unknown = arrived is None and message.attempts < MAX_UNANSWERED_CHECKS
+            if (arrived is False and too_early) or unknown:
+                why = "journal could not tell" if arrived is None else "not in the journal yet"
+                # A check, not a send: the count of possible copies stays as it is.
+                await self._retry(
+                    message, now, why, False, self.journal_recheck_seconds, report
+                )
                 return False
         try:
             wa_id = await self.transport.send(out)
@@ -225,9 +250,11 @@ class OutboxSender:
         return True
 
     async def _journal(self, message: PendingMessage) -> bool | None:
-        assert message.first_attempt_at is not None
+        since = message.first_attempt_at
+        assert since is not None
         try:
-            return await self.transport.was_delivered(message.out, message.first_attempt_at)
+            known = await self.outbox.delivered_ids(message.out.chat_id, since)
+            return await self.transport.was_delivered(message.out, since, known)
         except Exception as err:
             extra = {"chat_id": message.out.chat_id, "error": repr(err)}
             log.warning("journal check failed", extra=extra)

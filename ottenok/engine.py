@@ -50,6 +50,8 @@ TURN_TRIES = 3
 #: Only the start of a very long message is read (the whole text is stored): reading stays
 #: fast, so one 100 KB message cannot hold up every other chat.
 MAX_ANALYSED_CHARS = 2000
+#: An edited message with values in it is a correction, unless it asks for more than that.
+EDITABLE_INTENTS = (Intent.PROVIDE_INFO, Intent.CONFIRM, Intent.DENY, Intent.UNKNOWN)
 
 
 @dataclass(slots=True)
@@ -181,6 +183,8 @@ class Engine:
             return result
         text = msg.text[:MAX_ANALYSED_CHARS]
         update = await self.filler.fill(text, FillContext(state=row.state, slots=row.slots))
+        if msg.edits and update.slot_values() and update.intent in EDITABLE_INTENTS:
+            update.intent = Intent.CORRECT  # an edited message corrects what it said before
         outcome.greet = row.turns == 0 or update.intent == Intent.GREETING
         self._validate(update, outcome)
         result.restarted = self._fire(conv, update, outcome)

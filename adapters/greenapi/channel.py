@@ -13,6 +13,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -21,7 +22,14 @@ from pydantic import ValidationError
 
 from adapters.greenapi import AuthError, GreenAPIError, MalformedNotification, QuotaExceeded
 from adapters.greenapi.client import redact
-from adapters.greenapi.mapping import classify, message_content, to_incoming
+from adapters.greenapi.mapping import (
+    InstanceAlert,
+    classify,
+    message_content,
+    person_of,
+    to_alert,
+    to_incoming,
+)
 from adapters.greenapi.models import WebhookBody, validation_reason
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
@@ -56,7 +64,9 @@ class GreenAPIChannel:
         self.client = client
         self.wake = wake
         self.tasks: set[asyncio.Task] = set()
-        self.ready = False
+        self.alert: InstanceAlert | None = None  # the last unhealthy instance state, if any
+        self.last_receive_at: datetime | None = None
+        self.poller_failed: str | None = None
         self.stopping = asyncio.Event()
 
     # -- receiving -------------------------------------------------------------------------
@@ -68,21 +78,49 @@ class GreenAPIChannel:
             msg = to_incoming(body)
             if msg is not None:
                 try:
+                    msg.chat_id = await self._one_chat_per_person(msg)
                     fresh = await self.engine.receive(msg)
                 except Exception as err:
                     raise NotStored(f"message {msg.message_id} not stored: {err!r}") from err
                 if fresh:
                     self._spawn(self.process(msg))
         elif kind == "manager_typed":
-            chat_id = body.senderData.chatId if body.senderData else None
-            if chat_id:
+            person = person_of(body)
+            if person is not None:
                 content = message_content(body.messageData)
                 text = content[1] if content else ""
-                await self.engine.store.record_sent([Outgoing(chat_id, "text", text)])
-                self._spawn(self.engine.take_over(chat_id, by="shop phone"))
+                await self.engine.store.record_sent([Outgoing(person.key, "text", text)])
+                self._spawn(self.engine.take_over(person.key, by="shop phone"))
+        elif kind == "instance":
+            self._instance_changed(body)
         else:
             log.debug("ignored notification", extra={"kind": kind, "type": body.typeWebhook})
         return kind
+
+    async def _one_chat_per_person(self, msg: IncomingMessage) -> str:
+        """The conversation a message belongs to: a bare `@lid` that was once seen with the
+        person's phone goes to the phone's chat."""
+        store = self.engine.store
+        if msg.lid is None:
+            return msg.chat_id
+        if msg.chat_id == msg.lid:
+            return await store.chat_for_alias(msg.lid) or msg.chat_id
+        await store.remember_alias(msg.lid, msg.chat_id)
+        return msg.chat_id
+
+    def _instance_changed(self, body: WebhookBody) -> None:
+        """WhatsApp itself may be what stopped working: say it in the log and in /health."""
+        alert = to_alert(body)
+        if alert is None:
+            return
+        self.alert = None if alert.healthy else alert
+        if alert.healthy:
+            log.info("whatsapp instance is authorized again")
+        else:
+            log.error(
+                "whatsapp instance alert",
+                extra={"kind": alert.kind, "state": alert.state, "detail": alert.detail},
+            )
 
     async def process(self, msg: IncomingMessage) -> None:
         """One stored message's turn; the outbox sender is woken for its replies."""
@@ -127,7 +165,8 @@ class GreenAPIChannel:
                 log.error("malformed notification dropped", extra={"reason": str(err)})
                 await self._delete(err.receipt_id)
                 continue
-            except (AuthError, QuotaExceeded):
+            except (AuthError, QuotaExceeded) as err:
+                self.poller_failed = str(err)
                 raise
             except (TimeoutError, GreenAPIError, aiohttp.ClientError, OSError) as err:
                 log.warning("receive failed, backing off", extra={"error": str(err), "s": delay})
@@ -135,6 +174,7 @@ class GreenAPIChannel:
                 delay = min(delay * 2, MAX_POLL_BACKOFF)
                 continue
             delay = 1.0
+            self.last_receive_at = datetime.now(UTC)
             if notification is None:
                 continue
             try:
@@ -162,17 +202,19 @@ class GreenAPIChannel:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def http_app(self, webhook: bool) -> web.Application:
-        app = web.Application(client_max_size=2 * 1024 * 1024)
-        app.router.add_get("/health", self._health)
-        if webhook:
-            app.router.add_post("/webhook", self._webhook)
-        return app
+    def add_routes(self, app: web.Application) -> None:
+        """The webhook GREEN-API posts to (webhook mode)."""
+        app.router.add_post("/webhook", self._webhook)
 
-    async def _health(self, request: web.Request) -> web.Response:
-        if self.ready and not self.stopping.is_set():
-            return web.json_response({"status": "ready"})
-        return web.json_response({"status": "starting"}, status=503)
+    def status(self) -> dict[str, Any]:
+        """For /health: whether WhatsApp can reach us and we it."""
+        alert = self.alert
+        return {
+            "ok": alert is None and not (self.poller_failed is not None),
+            "last_receive_at": self.last_receive_at.isoformat() if self.last_receive_at else None,
+            "instance_alert": None if alert is None else f"{alert.state}: {alert.detail}",
+            "polling_error": self.poller_failed,
+        }
 
     async def _webhook(self, request: web.Request) -> web.Response:
         """Store a notification GREEN-API posts; any body we cannot use is a 400 with a short

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
-
-import aiohttp
 
 from adapters.greenapi import AuthError, GreenAPIError, QuotaExceeded
 from ottenok.delivery import DeliveryError
@@ -22,8 +21,6 @@ from ottenok.messages import Outgoing
 
 log = logging.getLogger("ottenok.outbound")
 
-#: Answers that prove the request was not acted on: retry without checking.
-NOT_DELIVERED = frozenset({429, 502, 503, 504})
 #: A quota or credentials problem is not fixed by retrying soon: wait this long.
 ACCOUNT_PROBLEM_WAIT = 600.0
 
@@ -36,6 +33,7 @@ class WhatsAppSender:
     """Implements `ottenok.delivery.Transport` over a `GreenAPIClient`."""
 
     def __init__(self, client: Any, drive: PhotoDownloader | None = None) -> None:
+        """`client` is a `GreenAPIClient` built with `send_tries=1`: the outbox retries."""
         self.client = client
         self.drive = drive
 
@@ -45,12 +43,12 @@ class WhatsAppSender:
         except (AuthError, QuotaExceeded) as err:
             raise DeliveryError(str(err), retry_after=ACCOUNT_PROBLEM_WAIT) from err
         except GreenAPIError as err:
-            certain = err.status in NOT_DELIVERED or (400 <= (err.status or 0) < 500)
-            raise DeliveryError(str(err), ambiguous=not certain) from err
-        except aiohttp.ClientConnectorError as err:  # refused before the request went out
-            raise DeliveryError(f"cannot connect: {err.os_error}") from err
-        except (TimeoutError, aiohttp.ClientError) as err:
-            raise DeliveryError(f"no answer: {err!r}", ambiguous=True) from err
+            raise DeliveryError(
+                str(err),
+                ambiguous=err.ambiguous,
+                retry_after=err.retry_after,
+                permanent=not (err.retryable or err.ambiguous),
+            ) from err
         except OSError as err:  # the photo file vanished: it will not come back by retrying
             raise DeliveryError(f"photo unavailable: {err}", permanent=True) from err
 
@@ -59,18 +57,27 @@ class WhatsAppSender:
             return await self.client.send_text(out.chat_id, out.text)
         if out.photo_path is not None:
             return await self.client.send_file_by_upload(
-                out.chat_id, out.photo_path, out.photo_path.name, None
+                out.chat_id, out.photo_path, _file_name(out), None
             )
         if out.photo_file_id is not None and self.drive is not None:
             data = await asyncio.to_thread(self.drive.download, out.photo_file_id)
-            name = (out.photo_key or out.photo_file_id).rsplit("/", 1)[-1]
-            return await self.client.send_file_by_upload(out.chat_id, data, name, None)
+            return await self.client.send_file_by_upload(out.chat_id, data, _file_name(out), None)
         raise DeliveryError(f"nothing to send for {out.photo_key!r}", permanent=True)
 
-    async def was_delivered(self, out: Outgoing, since: datetime) -> bool | None:
-        """The gateway's journal is not consulted yet: the outbox resends after its checks."""
-        return None
+    async def was_delivered(
+        self, out: Outgoing, since: datetime, known: Collection[str] = ()
+    ) -> bool | None:
+        """Ask GREEN-API's outgoing journal whether an ambiguous send arrived after all."""
+        wanted = out.text if out.kind == "text" else _file_name(out)
+        return await self.client.was_delivered(out.chat_id, wanted, since, exclude=known)
 
     async def send_text(self, chat_id: str, text: str) -> str | None:
         """For the nudge scheduler: one text, errors propagate so the nudge is retried."""
         return await self.client.send_text(chat_id, text)
+
+
+def _file_name(out: Outgoing) -> str:
+    """The name a photo is uploaded (and found in the journal) under."""
+    if out.photo_path is not None:
+        return out.photo_path.name
+    return (out.photo_key or out.photo_file_id or "photo.jpg").rsplit("/", 1)[-1]

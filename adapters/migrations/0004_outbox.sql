@@ -17,3 +17,11 @@ ALTER TABLE messages ADD COLUMN to_manager INTEGER NOT NULL DEFAULT 0;
 UPDATE messages SET status = 'sent', sent_at = created_at WHERE direction = 'out';
 CREATE INDEX messages_outbox ON messages (chat_id, id) WHERE status = 'pending';
 CREATE INDEX messages_outbox_due ON messages (next_attempt_at) WHERE status = 'pending';
+
+-- One conversation per person: WhatsApp may deliver the same person as `…@c.us` and as
+-- `…@lid`; a lid seen together with the phone maps to the phone's chat from then on.
+CREATE TABLE chat_aliases (
+    alias TEXT PRIMARY KEY,
+    chat_id TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+);
