@@ -16,9 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ottenok.morphology import is_known_word, lemma_set
-from ottenok.normalize import fold
-
-_KAZAKH_LETTERS = str.maketrans("әғқңөұүһі", "агкноуухи")
+from ottenok.normalize import fold, fold_letters
 
 # Canonical Russian name, then every other spelling a customer may use (Kazakh, Latin, old
 # names, nicknames). Kazakh letters need not be listed separately: text is folded to Russian
@@ -140,8 +138,8 @@ class CityMatch:
 
 
 def fold_kazakh(text: str) -> str:
-    """Comparison form that also maps Kazakh letters to their Russian look-alikes."""
-    return text.lower().replace("ё", "е").translate(_KAZAKH_LETTERS).replace("ö", "o")
+    """`fold_letters` plus the Latin "ö" of "Öskemen" (offsets still fit the text)."""
+    return fold_letters(text).replace("ö", "o")
 
 
 def stem(word: str) -> str:
