@@ -33,6 +33,7 @@ from ottenok.nudges import NudgeSender, NudgeService, NudgeTexts
 from ottenok.photos import PhotoIndex
 from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import Templates
+from ottenok.size_table import SizeTable
 
 log = logging.getLogger("ottenok.wiring")
 
@@ -99,7 +100,9 @@ def make_engine(
     return Engine(
         store=store,
         catalog=shop.catalog,
-        filler=OfflineSlotFiller(shop.catalog, shop.matcher, shop.matcher.colors),
+        filler=OfflineSlotFiller(
+            shop.catalog, shop.matcher, shop.matcher.colors, SizeTable.from_scripts(shop.scripts)
+        ),
         phraser=OfflinePhraser(templates, shop.catalog),
         answerer=Answerer(shop.catalog, templates, shop.knowledge, shop.scripts),
         photos=shop.photos,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -45,6 +46,7 @@ _FUZZY_MIN_WORD = 6
 _FUZZY_MIN_SCORE = 85
 _SKELETON_MIN_WORD = 5
 _LATIN_MIN_WORD = 4
+_CACHE_SIZE = 20_000
 _TOKEN_RE = re.compile(r"[0-9a-zа-я]+(?:-[0-9a-zа-я]+)*")
 _PART_RE = re.compile(r"[0-9a-zа-я]+")
 _VOWELS_RE = re.compile("[аеиоуыэюяй]+")
@@ -85,6 +87,13 @@ def _key(phrase: str) -> Key:
     return tuple(lemma(w) for w in words(phrase))
 
 
+@lru_cache(maxsize=65536)
+def _latin_key(form: str) -> str:
+    """A Russian word form as customers type it in Latin, spelling-insensitive."""
+    return latin_skeleton(to_latin(form))
+
+
+@lru_cache(maxsize=65536)
 def _vowel_skeleton(word: str) -> str:
     """The word with every vowel run as one '*': "чорные" and "черные" both read "ч*рн*"."""
     return _VOWELS_RE.sub("*", _DOUBLE_RE.sub(r"\1", word))
@@ -110,6 +119,10 @@ class ColorLexicon:
         self._latin: dict[str, Key] = {}
         self._skeletons: dict[str, Key | None] = {}
         self._index_spellings()
+        self._latin_by_letter: dict[str, list[str]] = {}
+        for spelling in self._latin:
+            self._latin_by_letter.setdefault(spelling[0], []).append(spelling)
+        self._word_cache: dict[tuple[str, bool], _Target | None] = {}
 
     @classmethod
     def for_catalog(
@@ -163,6 +176,15 @@ class ColorLexicon:
         return self._single_word(tokens[i]), 1
 
     def _single_word(self, token: _Token) -> _Target | None:
+        """The colour one word names, cached: customers repeat the same few words."""
+        cache_key = (token.word, token.in_compound)
+        if cache_key not in self._word_cache:
+            if len(self._word_cache) >= _CACHE_SIZE:
+                self._word_cache.clear()
+            self._word_cache[cache_key] = self._read_word(token)
+        return self._word_cache[cache_key]
+
+    def _read_word(self, token: _Token) -> _Target | None:
         word = token.word
         candidates = lemma_set(word)
         for candidate in (word, *candidates):
@@ -193,9 +215,9 @@ class ColorLexicon:
         if len(word) < _LATIN_MIN_WORD:
             return None
         key = self._latin.get(latin_skeleton(word))
-        if key is None and len(word) >= _FUZZY_MIN_WORD and self._latin:
+        if key is None and len(word) >= _FUZZY_MIN_WORD:
             skeleton = latin_skeleton(word)
-            same_start = [s for s in self._latin if s[0] == skeleton[0]]  # "vecherniy" ≠ "cherny"
+            same_start = self._latin_by_letter.get(skeleton[0], [])  # "vecherniy" ≠ "cherny"
             best = process.extractOne(
                 skeleton, same_start, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN_SCORE
             )
@@ -288,7 +310,7 @@ class ColorLexicon:
             if len(key) != 1 or not has_cyrillic(key[0]):
                 continue
             for form in inflections(key[0]):
-                self._latin.setdefault(latin_skeleton(to_latin(form)), key)
+                self._latin.setdefault(_latin_key(form), key)
                 if len(form) >= _SKELETON_MIN_WORD:
                     skeleton = _vowel_skeleton(form)
                     taken = self._skeletons.get(skeleton, key)

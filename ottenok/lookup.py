@@ -17,6 +17,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -140,7 +141,7 @@ class ProductMatcher:
         hits: dict[int, _Hit] = {}
         query_kinds: set[ProductType] = set()
         for word in text_words:
-            if not self._is_content_word(word):
+            if not _is_content_word(word):
                 continue
             if (kind := kind_of_word(word)) is not None:
                 query_kinds.add(kind)
@@ -236,14 +237,6 @@ class ProductMatcher:
             self._fuzzy_cache[candidate] = result
         return result
 
-    @staticmethod
-    def _is_content_word(word: str) -> bool:
-        if len(word) < 2 or _SIZE_LIKE_RE.match(word):
-            return False
-        if is_latin(word) or word.isdigit() or not is_known_word(word):
-            return True
-        return morph().parse(word)[0].tag.POS not in _FUNCTION_POS
-
     # ---------------------------------------------------------------- index
 
     def _build(self, products: list[Product]) -> None:
@@ -272,7 +265,7 @@ class ProductMatcher:
                             found.append((feature, similarity * _SKELETON_SIMILARITY))
 
     def _product_features(self, product: Product) -> list[tuple[_Feature, dict[str, float]]]:
-        name_words = [w for w in words(product.name) if self._is_content_word(w) or w.isdigit()]
+        name_words = [w for w in words(product.name) if _is_content_word(w) or w.isdigit()]
         brand_words = words(product.brand or "")
         features: list[tuple[_Feature, dict[str, float]]] = []
 
@@ -287,7 +280,7 @@ class ProductMatcher:
             if " ".join(alias_words) in name_translit or set(alias_words) <= name_translit:
                 continue
             for word in alias_words:
-                if self._is_content_word(word):
+                if _is_content_word(word):
                     _add_spellings(brand_spellings, word)
         if brand_spellings:
             label = name_key(product.brand or product.aliases[0])
@@ -306,6 +299,17 @@ class ProductMatcher:
                 role = "word" if is_known_word(word) or len(word) < 4 else "model"
                 features.append((_Feature(product.id, role, word), spellings))
         return features
+
+
+@lru_cache(maxsize=65536)
+def _is_content_word(word: str) -> bool:
+    """Whether a query word can name a product: no size number, no preposition or pronoun.
+    Cached: every message asks it of every word, and pymorphy3's parse is the costly part."""
+    if len(word) < 2 or _SIZE_LIKE_RE.match(word):
+        return False
+    if is_latin(word) or word.isdigit() or not is_known_word(word):
+        return True
+    return morph().parse(word)[0].tag.POS not in _FUNCTION_POS
 
 
 def _add_spellings(spellings: dict[str, float], word: str) -> None:

@@ -35,6 +35,9 @@ _MARKER_RE = re.compile(
 )
 
 
+_CHOICE_RE = re.compile(r"(?<![а-яa-z])(?:или|либо|or)(?![а-яa-z])", re.IGNORECASE)
+
+
 def without_rejected(text: str) -> str:
     """The text with the values it rejects replaced by spaces."""
     for pattern in _REJECTED_VALUE:
@@ -43,9 +46,14 @@ def without_rejected(text: str) -> str:
 
 
 def pieces(text: str) -> list[str]:
-    """The text cut at correction markers, in order (one piece when it has none)."""
+    """The text cut at correction markers, in order (one piece when it has none). A marker
+    before a choice is a question, not a correction: "38 лучше или 39?"."""
     found, start = [], 0
-    for marker in _MARKER_RE.finditer(text):
+    markers = list(_MARKER_RE.finditer(text))
+    for i, marker in enumerate(markers):
+        until = markers[i + 1].start() if i + 1 < len(markers) else len(text)
+        if _CHOICE_RE.search(text, marker.end(), until):
+            continue
         found.append(text[start : marker.start()])
         start = marker.end()
     found.append(text[start:])

@@ -86,6 +86,7 @@ class _Reading:
     colors: tuple[ColorMention, ...] = ()  # the colours of the last piece naming any
     unsold: KindMention | None = None
     corrected: list[str] = field(default_factory=list)
+    rejected: bool = False  # the message rejects a value: "не 38, а 39", "38 не надо"
 
     def take(self, slot: str, value: object) -> None:
         """A later piece's value replaces an earlier one; the slot is then corrected."""
@@ -101,6 +102,7 @@ _CANDIDATE_LIMIT = 5
 # and every Tod's product.
 _CANDIDATE_SHARE = 0.8
 _NAMED_BY = re.compile(r"\b(?:kind|brand):")
+_NAMED_BY_KIND = re.compile(r"\bkind:")
 _NAMED_BY_MODEL = re.compile(r"\b(?:kind|brand|model):")
 # "хочу другие", "другую модель": another product, not another colour, size or address.
 _ANOTHER_PRODUCT = re.compile(
@@ -171,6 +173,8 @@ class OfflineSlotFiller:
             (reading.address, city, reading.product, reading.candidates, size, color, unsold)
         )
         intent = classify(text, context.state, has_values=has_values)
+        if (reading.corrected or reading.rejected) and intent == Intent.PROVIDE_INFO:
+            intent = Intent.CORRECT  # "37, хотя нет, 38": the customer changed a value
         update = SlotUpdate(
             intent=intent,
             city=city.name if city and city.is_kazakhstan else None,
@@ -193,10 +197,10 @@ class OfflineSlotFiller:
         self, text: str, context: FillContext, offered: Sequence[str]
     ) -> tuple[_Reading, bool]:
         """Every value of the message, each read from what the others left."""
-        reading = _Reading(address=self._address(text, context.state))
+        reading = _Reading(address=self._address(text, context))
         blanked = unglue(_blank(text, reading.address))  # the address stays as typed
         rest = without_rejected(blanked)
-        replacing = rest != blanked
+        reading.rejected = rest != blanked
         another = bool(_ANOTHER_PRODUCT.search(rest))
         picked = _pick(rest, offered)
         if picked is not None:
@@ -209,7 +213,7 @@ class OfflineSlotFiller:
                 if product is not None or candidates:
                     reading.take("product", product)
                     reading.candidates = candidates if product is None else []
-            expecting = context.state == "ask_size" or replacing or sized_before
+            expecting = context.state == "ask_size" or reading.rejected or sized_before
             size = find_size(piece, expecting=expecting)
             sized_before = sized_before or size is not None
             reading.take("size", size)
@@ -223,13 +227,17 @@ class OfflineSlotFiller:
             reading.unsold = unsold  # when a product is named, a stray kind word is no request
         return reading, another
 
-    def _address(self, text: str, state: str) -> AddressMatch | None:
+    def _address(self, text: str, context: FillContext) -> AddressMatch | None:
         """The address, unless an unmarked one is really a product sentence ("лоферы 38",
-        "бежевые 38"); a colour word alone ("Алтын Орда 5") does not make it one."""
-        address = match_address(text, expecting=state == "ask_address")
+        "бежевые 38"). A colour word ("Алтын Орда 5") does not make it one, nor, once the
+        product is chosen, a brand-like street name ("Нова 12")."""
+        address = match_address(text, expecting=context.state == "ask_address")
         if address is None or address.strong:
             return address
-        names_product = any(_named(m) for m in self.matcher.find(address.text, limit=1))
+        named_by = _NAMED_BY_KIND if context.slots.product else _NAMED_BY
+        names_product = any(
+            _named(m, named_by) for m in self.matcher.find(address.text, limit=1)
+        )
         has_size = find_size(address.text, expecting=True) is not None
         if names_product or (has_size and self.colors.find(address.text)):
             return None
@@ -327,11 +335,11 @@ def _pick(text: str, offered: Sequence[str]) -> str | None:
     return offered[index] if index < len(offered) else None
 
 
-def _named(match: _Match) -> bool:
+def _named(match: _Match, named_by: re.Pattern[str] = _NAMED_BY) -> bool:
     """Whether the match names the product by its kind or brand (see `ProductMatch.reason`),
     not by a stray word; matchers that give no reasons are trusted."""
     reason = getattr(match, "reason", None)
-    return not reason or bool(_NAMED_BY.search(reason))
+    return not reason or bool(named_by.search(reason))
 
 
 def _blank(text: str, address: AddressMatch | None) -> str:
