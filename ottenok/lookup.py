@@ -37,6 +37,7 @@ from ottenok.morphology import (
     tokens,
     words,
 )
+from ottenok.normalize import unglue
 from ottenok.product_vocabulary import kind_of_word, kind_synonyms
 from ottenok.slots import ProductType
 
@@ -124,11 +125,11 @@ class ProductMatcher:
 
     def find(self, text: str, limit: int = 3) -> list[ProductMatch]:
         """Candidate products for a free-text message, best first (empty if nothing matched)."""
-        return [c.as_match() for c in self._rank(words(text))[:limit]]
+        return [c.as_match() for c in self._rank(words(unglue(text)))[:limit]]
 
     def best(self, text: str) -> ProductMatch | None:
         """The product the text means, or None unless one product clearly wins."""
-        return self._confident(self._rank(words(text)))
+        return self._confident(self._rank(words(unglue(text))))
 
     def match_folder(self, folder_name: str) -> ProductMatch | None:
         """The product a photo folder is named after (`stuart_weitzman_botilony`,
@@ -265,7 +266,7 @@ class ProductMatcher:
                             found.append((feature, similarity * _SKELETON_SIMILARITY))
 
     def _product_features(self, product: Product) -> list[tuple[_Feature, dict[str, float]]]:
-        name_words = [w for w in words(product.name) if _is_content_word(w) or w.isdigit()]
+        name_words = [w for w in words(unglue(product.name)) if _is_content_word(w) or w.isdigit()]
         brand_words = words(product.brand or "")
         features: list[tuple[_Feature, dict[str, float]]] = []
 
