@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -21,16 +22,18 @@ from pydantic import ValidationError
 from adapters.greenapi import AuthError, GreenAPIError, MalformedNotification, QuotaExceeded
 from adapters.greenapi.mapping import classify, message_content, to_incoming
 from adapters.greenapi.models import WebhookBody
-from adapters.greenapi.sender import WhatsAppSender
-from ottenok.chat_locks import ChatLocks
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
-from ottenok.phones import normalize_phone
 
 log = logging.getLogger("ottenok.service")
 
 MAX_POLL_BACKOFF = 60.0
 SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+class NotStored(Exception):
+    """A message could not be stored (the database is busy or down): its notification must
+    stay with GREEN-API, which delivers it again."""
 
 
 class GreenAPIChannel:
@@ -40,7 +43,7 @@ class GreenAPIChannel:
         self,
         engine: Engine,
         client: Any,
-        sender: WhatsAppSender,
+        wake: Callable[[], None],
         *,
         receive_timeout: int = 20,
         webhook_token: str | None = None,
@@ -49,8 +52,7 @@ class GreenAPIChannel:
         self.webhook_token = webhook_token
         self.engine = engine
         self.client = client
-        self.sender = sender
-        self.locks = ChatLocks()
+        self.wake = wake
         self.tasks: set[asyncio.Task] = set()
         self.ready = False
         self.stopping = asyncio.Event()
@@ -63,37 +65,40 @@ class GreenAPIChannel:
         if kind == "customer":
             msg = to_incoming(body)
             if msg is not None:
-                await self.engine.store.store_incoming(msg, normalize_phone(msg.chat_id))
-                self._spawn(self.process(msg))
+                try:
+                    fresh = await self.engine.receive(msg)
+                except Exception as err:
+                    raise NotStored(f"message {msg.message_id} not stored: {err!r}") from err
+                if fresh:
+                    self._spawn(self.process(msg))
         elif kind == "manager_typed":
             chat_id = body.senderData.chatId if body.senderData else None
             if chat_id:
                 content = message_content(body.messageData)
                 text = content[1] if content else ""
-                await self.engine.store.record_outgoing([Outgoing(chat_id, "text", text)])
+                await self.engine.store.record_sent([Outgoing(chat_id, "text", text)])
                 self._spawn(self.engine.take_over(chat_id, by="shop phone"))
         else:
             log.debug("ignored notification", extra={"kind": kind, "type": body.typeWebhook})
         return kind
 
     async def process(self, msg: IncomingMessage) -> None:
-        """One turn and its sending, in order within the chat."""
-        async with self.locks.hold(msg.chat_id):
-            started = time.perf_counter()
-            try:
-                outgoing = await self.engine.handle_message(msg)
-                sent = await self.sender.send(outgoing)
-            except Exception:
-                log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
-                return
-            log.info(
-                "replied",
-                extra={
-                    "chat_id": msg.chat_id,
-                    "parts": sent,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
+        """One stored message's turn; the outbox sender is woken for its replies."""
+        started = time.perf_counter()
+        try:
+            outgoing = await self.engine.process(msg)
+            self.wake()
+        except Exception:
+            log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
+            return
+        log.info(
+            "replied",
+            extra={
+                "chat_id": msg.chat_id,
+                "parts": len(outgoing),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -132,7 +137,12 @@ class GreenAPIChannel:
                 continue
             try:
                 await self.dispatch(notification.body)
-            except Exception:
+            except NotStored as err:  # kept by GREEN-API: it comes back after the pause
+                log.error("store failed, not deleting", extra={"error": str(err), "s": delay})
+                await self._sleep(delay)
+                delay = min(delay * 2, MAX_POLL_BACKOFF)
+                continue
+            except Exception:  # a poison notification must not block the queue forever
                 log.exception("notification could not be handled; dropping it")
             await self._delete(notification.receiptId)
 
@@ -178,7 +188,11 @@ class GreenAPIChannel:
             first = err.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "body"
             return web.json_response({"error": f"{where}: {first['msg']}"}, status=400)
-        kind = await self.dispatch(body)
+        try:
+            kind = await self.dispatch(body)
+        except NotStored as err:  # GREEN-API resends a notification not answered 200
+            log.error("store failed, asking for a resend", extra={"error": str(err)})
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
         return web.json_response({"ok": True, "kind": kind})
 
     # -- lifecycle -------------------------------------------------------------------------

@@ -172,7 +172,7 @@ class OfflineSlotFiller:
         has_values = any(
             (reading.address, city, reading.product, reading.candidates, size, color, unsold)
         )
-        intent = classify(text, context.state, has_values=has_values)
+        intent = classify(text, has_values=has_values)
         if (reading.corrected or reading.rejected) and intent == Intent.PROVIDE_INFO:
             intent = Intent.CORRECT  # "37, хотя нет, 38": the customer changed a value
         update = SlotUpdate(
@@ -213,7 +213,7 @@ class OfflineSlotFiller:
                 if product is not None or candidates:
                     reading.take("product", product)
                     reading.candidates = candidates if product is None else []
-            expecting = context.state == "ask_size" or reading.rejected or sized_before
+            expecting = context.asking == "size" or reading.rejected or sized_before
             size = find_size(piece, expecting=expecting)
             sized_before = sized_before or size is not None
             reading.take("size", size)
@@ -231,7 +231,7 @@ class OfflineSlotFiller:
         """The address, unless an unmarked one is really a product sentence ("лоферы 38",
         "бежевые 38"). A colour word ("Алтын Орда 5") does not make it one, nor, once the
         product is chosen, a brand-like street name ("Нова 12")."""
-        address = match_address(text, expecting=context.state == "ask_address")
+        address = match_address(text, expecting=context.asking == "address")
         if address is None or address.strong:
             return address
         named_by = _NAMED_BY_KIND if context.slots.product else _NAMED_BY
@@ -275,7 +275,7 @@ class OfflineSlotFiller:
         reason = getattr(match, "reason", None)
         if not reason or _NAMED_BY.search(reason):
             return True
-        return context.state != "ask_address" and bool(_NAMED_BY_MODEL.search(reason))
+        return context.asking != "address" and bool(_NAMED_BY_MODEL.search(reason))
 
     def _among(self, text: str, offered: Sequence[str]) -> str | None:
         """The one offered product the answer names ("мюли" after "лоферы или мюли?"), or the
