@@ -395,3 +395,25 @@ def test_the_offered_products_come_from_the_context_once_it_carries_them(filler)
     assert filler.fill_sync("лоферы", FillContext(state="ask_product")).candidates == [
         "corsa-loafers", "mirella-loafers",
     ]  # fmt: skip
+
+
+def test_a_place_named_like_a_model_does_not_switch_the_product() -> None:
+    catalog = Catalog(
+        [
+            Product(id="aksai", name="Кеды Аксай", type=ProductType.SHOES, sizes=["38"]),
+            Product(id="lira", name="Мюли Лира", type=ProductType.SHOES, sizes=["38"]),
+        ],
+        Stock([Variant("aksai", "38", "белый", 1), Variant("lira", "38", "черный", 1)]),
+    )
+    filler = OfflineSlotFiller(catalog)
+    chosen = OrderSlots(product="lira", size="38", color="черный")
+    for state, text in [
+        ("ask_address", "мкр Аксай-4, 25-13"),
+        ("ask_address", "Аксай 4"),
+        ("confirming", "адрес: мкр Аксай-4, дом 25, кв 13"),
+        ("ask_color", "я живу в Аксай-4, доставите?"),
+    ]:
+        update = filler.fill_sync(text, FillContext(state=state, slots=chosen))
+        assert update.product is None and update.candidates == [], (state, text)
+    asked = filler.fill_sync("а кеды аксай есть?", FillContext(state="ask_color", slots=chosen))
+    assert asked.product == "aksai"

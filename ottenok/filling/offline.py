@@ -110,6 +110,12 @@ _ANOTHER_PRODUCT = re.compile(
     r"[а-я]*)(?!\s+(?:цвет|размер|адрес|город|ден|врем|дат|номер|карт|способ)[а-я]*)(?![а-я])",
     re.IGNORECASE,
 )
+# What speaks of a place: numbered names ("Аксай-4", "Самал-2") and place words.
+_PLACE_HINT = re.compile(
+    r"[^\W\d_]{3,}-\d+|(?<![а-я])(?:живу|живем|район[а-я]*|мкр[а-я]*|микрорайон[а-я]*|жк"
+    r"|улиц[а-я]*|ул|проспект[а-я]*|пр)(?![а-я])",
+    re.IGNORECASE,
+)
 # "первые", "второй вариант", "№2", a bare "2": a pick among the products just offered.
 _ORDINALS = {"перв": 0, "втор": 1, "трет": 2, "четв": 3, "пят": 4}
 _ORDINAL_RE = re.compile(
@@ -253,7 +259,7 @@ class OfflineSlotFiller:
                 return chosen, []
         best = self.matcher.best(text)
         if best is not None:
-            if self._may_switch(best, context, another):
+            if self._may_switch(best, text, context, another):
                 return best.product_id, []
             return None, []
         named = [m for m in self.matcher.find(text, limit=_CANDIDATE_LIMIT) if _named(m)]
@@ -266,16 +272,20 @@ class OfflineSlotFiller:
             return narrowed[0], []
         return None, ids
 
-    def _may_switch(self, match: _Match, context: FillContext, another: bool) -> bool:
+    def _may_switch(
+        self, match: _Match, text: str, context: FillContext, another: bool
+    ) -> bool:
         """Whether a product named in the text may replace the one already chosen: its kind or
-        brand named, its model name outside the address question, or "хочу другие"."""
+        brand named, its model name where nothing speaks of a place, or "хочу другие"."""
         chosen = context.slots.product
         if chosen is None or match.product_id == chosen or another:
             return True
         reason = getattr(match, "reason", None)
         if not reason or _NAMED_BY.search(reason):
             return True
-        return context.asking != "address" and bool(_NAMED_BY_MODEL.search(reason))
+        if context.asking == "address" or _PLACE_HINT.search(text):
+            return False  # "живу в Аксай-4": a place named like a model is no evidence
+        return bool(_NAMED_BY_MODEL.search(reason))
 
     def _among(self, text: str, offered: Sequence[str]) -> str | None:
         """The one offered product the answer names ("мюли" after "лоферы или мюли?"), or the
