@@ -20,8 +20,9 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from adapters.greenapi import AuthError, GreenAPIError, MalformedNotification, QuotaExceeded
+from adapters.greenapi.client import redact
 from adapters.greenapi.mapping import classify, message_content, to_incoming
-from adapters.greenapi.models import WebhookBody
+from adapters.greenapi.models import WebhookBody, validation_reason
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
 
@@ -29,6 +30,7 @@ log = logging.getLogger("ottenok.service")
 
 MAX_POLL_BACKOFF = 60.0
 SHUTDOWN_GRACE_SECONDS = 30.0
+WEBHOOK_LOG_CHARS = 500
 
 
 class NotStored(Exception):
@@ -173,27 +175,40 @@ class GreenAPIChannel:
         return web.json_response({"status": "starting"}, status=503)
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        """Store a notification GREEN-API posts; any body we cannot use is a 400 with a short
+        reason, and is logged (redacted, truncated) so the operator can see what came.
+
+        Parsing is pydantic's own JSON parser, which bounds nesting, so deep JSON is a 400 like
+        any other malformed body; a body over the app's `client_max_size` is aiohttp's 413.
+        """
         token = self.webhook_token
         if token:
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, f"Bearer {token}".encode()):
                 return web.json_response({"error": "unauthorized"}, status=401)
+        raw = await request.read()
         try:
-            data = await request.json()
-        except ValueError:
-            return web.json_response({"error": "body is not JSON"}, status=400)
-        try:
-            body = WebhookBody.model_validate(data)
+            body = WebhookBody.model_validate_json(raw)
         except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "body"
-            return web.json_response({"error": f"{where}: {first['msg']}"}, status=400)
+            reason = validation_reason(err)
+            log.warning(
+                "webhook body rejected", extra={"reason": reason, "body": self._loggable(raw)}
+            )
+            return web.json_response({"error": reason}, status=400)
         try:
             kind = await self.dispatch(body)
         except NotStored as err:  # GREEN-API resends a notification not answered 200
             log.error("store failed, asking for a resend", extra={"error": str(err)})
             return web.json_response({"error": "temporarily unavailable"}, status=503)
         return web.json_response({"ok": True, "kind": kind})
+
+    def _loggable(self, raw: bytes) -> str:
+        """The start of a body, the secrets we know masked before it is cut."""
+        text = redact(raw.decode("utf-8", errors="replace"), self.webhook_token or "")
+        client_redact = getattr(self.client, "redact", None)
+        if callable(client_redact):
+            text = client_redact(text)
+        return text[:WEBHOOK_LOG_CHARS]
 
     # -- lifecycle -------------------------------------------------------------------------
 
