@@ -20,6 +20,7 @@ from adapters.photos_local import load_photo_index
 from adapters.sqlite_store import SQLiteStore
 from app.settings import Settings
 from knowledge.builder import build_knowledge, build_photo_index, store_needs_build
+from knowledge.color_synonyms import load_color_synonyms
 from knowledge.embeddings import embedding_for
 from knowledge.shop_files import load_catalog, load_scripts
 from ottenok.answers import Answerer
@@ -32,6 +33,7 @@ from ottenok.nudges import NudgeSender, NudgeService, NudgeTexts
 from ottenok.photos import PhotoIndex
 from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import Templates
+from ottenok.size_table import SizeTable
 
 log = logging.getLogger("ottenok.wiring")
 
@@ -56,9 +58,17 @@ def photo_index(
     settings: Settings, catalog: Catalog, matcher: ProductMatcher | None = None
 ) -> PhotoIndex | None:
     """Index the shop's photos (Drive when configured, else the local folder) and save it."""
+    matcher = matcher or shop_matcher(settings, catalog)
     return build_photo_index(
         catalog, settings.photos, settings.photo_index, log.info, matcher, drive_photos(settings)
     )
+
+
+def shop_matcher(settings: Settings, catalog: Catalog) -> ProductMatcher:
+    """The product matcher with the shop's one colour lexicon (its `colors.yaml` included),
+    which the slot filler and the photo index share."""
+    colors = ColorLexicon.for_catalog(catalog, load_color_synonyms(settings.data_dir))
+    return ProductMatcher(catalog, colors)
 
 
 def load_shop(settings: Settings, inventory: ExcelInventory | None = None) -> Shop:
@@ -67,7 +77,7 @@ def load_shop(settings: Settings, inventory: ExcelInventory | None = None) -> Sh
     With a loaded `inventory`, the catalog takes its rows and reads its live stock from it.
     """
     catalog = load_catalog(settings.data_dir, settings.inventory_path, live=inventory)
-    matcher = ProductMatcher(catalog)
+    matcher = shop_matcher(settings, catalog)
     embedding = embedding_for(settings)
     knowledge = None
     if store_needs_build(settings.chroma, embedding):
@@ -90,11 +100,12 @@ def make_engine(
     shop: Shop, store: SQLiteStore, templates: Templates, managers: list[str], **options: Any
 ) -> Engine:
     """The offline-default engine over a loaded shop."""
-    colors = ColorLexicon(_all_colors(shop.catalog))
     return Engine(
         store=store,
         catalog=shop.catalog,
-        filler=OfflineSlotFiller(shop.catalog, shop.matcher, colors),
+        filler=OfflineSlotFiller(
+            shop.catalog, shop.matcher, shop.matcher.colors, SizeTable.from_scripts(shop.scripts)
+        ),
         phraser=OfflinePhraser(templates, shop.catalog),
         answerer=Answerer(shop.catalog, templates, shop.knowledge, shop.scripts),
         photos=shop.photos,
@@ -147,10 +158,3 @@ async def start_nudges(
     scheduler.start()
     return scheduler
 
-
-def _all_colors(catalog: Catalog) -> list[str]:
-    colors: dict[str, None] = {}
-    for product_id in catalog.products:
-        for color in catalog.colors(product_id):
-            colors.setdefault(color, None)
-    return list(colors)
