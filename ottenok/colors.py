@@ -51,6 +51,13 @@ _COLOR_GROUPS: tuple[tuple[str, ...], ...] = (
     ("мультиколор", "multicolor"),
 )
 
+
+def generic_colors() -> list[str]:
+    """Every colour known by name, the shop's or not: the output guard must notice a reply
+    that names a colour the shop's facts never gave, whichever colour it is."""
+    return [group[0] for group in _COLOR_GROUPS]
+
+
 _DIMINUTIVE_SUFFIXES = ("енький", "онький")
 _ADJECTIVE_ENDINGS = ("ый", "ий", "ой")
 _FUZZY_MIN_WORD = 6
