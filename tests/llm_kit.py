@@ -81,4 +81,15 @@ def llm_kit(
     filler = LLMSlotFiller(offline, client, prompts, accounting, budget)
     guard = OutputGuard(catalog)
     phraser = LLMPhraser(offline_phraser, client, guard, prompts, accounting, budget)
-    return LLMKit(catalog, offline, offline_phraser, client, filler, phraser, memory)
+    kit = LLMKit(catalog, offline, offline_phraser, client, filler, phraser, memory)
+    _open.append(kit)
+    return kit
+
+
+_open: list[LLMKit] = []
+
+
+async def close_kits() -> None:
+    """Close the HTTP clients of the kits built so far (an autouse fixture calls this)."""
+    while _open:
+        await _open.pop().client.close()

@@ -13,7 +13,7 @@ import time
 
 import pytest
 from fake_openai import FakeOpenAI, Status, Structured, request_kind, user_text
-from llm_kit import BOOTS, LOAFERS, llm_kit
+from llm_kit import BOOTS, LOAFERS, close_kits, llm_kit
 
 from adapters.llm.breaker import CircuitBreaker
 from adapters.llm.turn import current_turn
@@ -33,6 +33,12 @@ ASK_SIZE = FillContext(
 )
 # The rules are unsure about this one: a question that also names values.
 QUESTION = "а 38 в черном есть? и сколько идет доставка"
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients():
+    yield
+    await close_kits()
 
 
 def refused_url() -> str:

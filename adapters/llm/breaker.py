@@ -72,6 +72,11 @@ class CircuitBreaker:
             self.state = OPEN
             self._opened_at = self.clock()
 
+    def trip(self, reason: str) -> None:
+        """Open now: the endpoint is known to be down (the start-up probe failed)."""
+        self.failures = max(self.failures, self.threshold - 1)
+        self.record_failure(reason)
+
     def status(self) -> dict[str, Any]:
         """For /health: `degraded` while the endpoint is not known to work."""
         retry_in = None

@@ -146,9 +146,7 @@ class LLMClient:
             async with asyncio.timeout(min(5.0, self.config.timeout)):
                 await self.openai.models.list()
         except Exception as err:
-            reason = failure_reason(err)
-            self.breaker.record_failure(reason)
-            log.warning("LLM endpoint not reachable at start-up (%s): offline default", reason)
+            self.breaker.trip(failure_reason(err))
             return False
         self.breaker.record_success()
         return True

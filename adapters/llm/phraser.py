@@ -179,6 +179,8 @@ class LLMPhraser:
             "Facts:",
             *(f"- {fact}" for fact in facts),
         ]
+        if outcome.greet:
+            lines.insert(0, "A greeting was already sent as a separate message.")
         if others:
             lines += ["Other messages of this reply, sent as they are:", *others]
         lines += ["Draft reply to rewrite:", draft]
