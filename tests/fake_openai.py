@@ -223,10 +223,21 @@ def rules_echo(body: dict[str, Any]) -> Answer:
     return Structured(reading)
 
 
+_LIES = (
+    "Ваш заказ подтверждён! 🎉 Менеджер скоро напишет.",
+    "Для вас сегодня скидка 15% 🎁",
+    "Эта модель сейчас стоит всего 1 000 ₸!",
+    "Доставим завтра, курьер позвонит заранее 🚚",
+    "Есть ещё в розовом и голубом цвете 😍",
+    "Оплатить можно в рассрочку на 12 месяцев.",
+)
+
+
 def liar(body: dict[str, Any]) -> Answer:
-    """Valid readings, but every phrasing invents a discount, a price and a confirmation."""
+    """Valid readings, but every phrasing invents something: a confirmation, a discount, a
+    price, a delivery date, a colour or a payment term (chosen by the request)."""
     if request_kind(body) == "text":
-        return Text("Ваш заказ подтверждён! 🎉 Сегодня скидка 15%, цена всего 1 000 ₸.")
+        return Text(_LIES[zlib.crc32(user_text(body).encode()) % len(_LIES)])
     return rules_echo(body)
 
 

@@ -88,6 +88,13 @@ def test_an_english_customer_may_be_answered_in_english_or_russian() -> None:
     assert GUARD.check("Какой у вас размер?", facts).ok
 
 
+def test_latin_brand_names_do_not_change_the_language() -> None:
+    draft = "Лоферы Tod's Kate — отличный выбор! Цена 239 000 ₸."
+    facts = ReplyFacts("ask_size", draft, customer_text="лоферы тодс кейт")
+    assert GUARD.check(draft, facts).ok
+    assert GUARD.check("Tod's Kate — 239 000 ₸, очень красивые 😍", facts).ok
+
+
 def test_helpers() -> None:
     assert numbers_in("2–5 дней, 35 000 ₸, 37,5, 10%, 25к") == [
         ("2", "number"), ("5", "delivery"), ("35000", "price"), ("37.5", "size"),

@@ -26,6 +26,9 @@ from adapters.llm.breaker import CircuitBreaker
 from adapters.llm.turn import LLMTurn
 
 log = logging.getLogger("ottenok.llm")
+# instructor logs every failed attempt with the whole validation error (customer text
+# included) at ERROR; we log each failure once, with its reason, and count it in usage.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 MODES: dict[str, instructor.Mode] = {
     "tools": instructor.Mode.TOOLS,

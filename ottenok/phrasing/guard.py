@@ -101,6 +101,7 @@ _KAZAKH = re.compile("[әғқңөұүһі]", re.I)
 _CYRILLIC = re.compile("[а-яё]", re.I)
 _LATIN = re.compile("[a-z]", re.I)
 _NOUN_POS = frozenset({"NOUN", None})
+_LETTER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +203,8 @@ class OutputGuard:
         return PASS
 
     def _language(self, text: str, facts: ReplyFacts, allowed: str) -> Verdict:
-        known = set(words(facts.all_text))
-        own = " ".join(w for w in re.findall(r"\w+", fold(text)) if w not in known)
+        known = set(_letter_words(facts.all_text))  # brand names do not change the language
+        own = " ".join(w for w in _letter_words(text) if w not in known)
         reply = language_of(own)
         if reply is None:
             return PASS
@@ -280,6 +281,11 @@ def language_of(text: str) -> str | None:
     if not cyrillic and not latin:
         return None
     return "en" if latin > cyrillic else "ru"
+
+
+def _letter_words(text: str) -> list[str]:
+    """Words of letters in any alphabet (Kazakh too), apostrophes dropped ("Tod's" → "tods")."""
+    return [w.replace("'", "").replace("’", "") for w in _LETTER_WORD.findall(fold(text))]
 
 
 def numbers_in(text: str) -> list[tuple[str, str]]:
