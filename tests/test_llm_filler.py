@@ -8,6 +8,7 @@ that every failure ends on the offline reading within the turn's budget.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
@@ -249,3 +250,41 @@ async def test_a_customer_s_template_syntax_reaches_the_model_as_typed() -> None
     prompt = user_text(server.requests[0])
     assert f"Customer's message: {text}" in prompt
     assert "49" not in prompt
+
+
+def test_the_breaker_lets_one_probe_through_and_frees_it_when_cancelled() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker("LLM", threshold=3, cooldown=10, clock=lambda: now[0])
+    breaker.trip("connection")  # a failed start-up probe opens it at once
+    assert breaker.status() == {
+        "state": "open", "degraded": True, "failures_in_a_row": 3,
+        "last_error": "connection", "retry_in_seconds": 10.0,
+    }  # fmt: skip
+    assert not breaker.allow()
+    now[0] = 10
+    assert breaker.allow() and not breaker.allow()  # half-open: one call at a time
+    breaker.abandon()  # that call was cancelled (shutdown): another may probe
+    assert breaker.allow()
+    breaker.record_failure("timeout")
+    assert breaker.state == "open" and not breaker.allow()
+    now[0] = 20
+    assert breaker.allow()
+    breaker.record_success()
+    assert breaker.status()["state"] == "closed" and breaker.allow() and breaker.allow()
+
+
+async def test_a_cancelled_turn_frees_the_half_open_probe() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker("LLM", threshold=1, cooldown=5, clock=lambda: now[0])
+    async with FakeOpenAI() as server:
+        server.push(Status(500), Structured({"intent": "question"}, delay=5))
+        kit = llm_kit(server.base_url, breaker=breaker)
+        await kit.filler.fill(QUESTION, ASK_SIZE)
+        now[0] = 5
+        task = asyncio.create_task(kit.filler.fill(QUESTION, ASK_SIZE))
+        while len(server.requests) < 2:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert breaker.state == "half_open" and breaker.allow()

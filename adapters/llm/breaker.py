@@ -72,6 +72,10 @@ class CircuitBreaker:
             self.state = OPEN
             self._opened_at = self.clock()
 
+    def abandon(self) -> None:
+        """A call let through was cancelled before it told anything: free the probe slot."""
+        self._probing = False
+
     def trip(self, reason: str) -> None:
         """Open now: the endpoint is known to be down (the start-up probe failed)."""
         self.failures = max(self.failures, self.threshold - 1)

@@ -116,6 +116,9 @@ class LLMClient:
                     hooks=self._hooks(turn),
                     timeout=remaining,
                 )
+        except asyncio.CancelledError:
+            self.breaker.abandon()
+            raise
         except Exception as err:
             reason = failure_reason(err)
             self.breaker.record_failure(reason)
@@ -133,6 +136,9 @@ class LLMClient:
                 response = await self.openai.chat.completions.create(
                     model=self.config.model, messages=messages, timeout=remaining
                 )
+        except asyncio.CancelledError:
+            self.breaker.abandon()
+            raise
         except Exception as err:
             reason = failure_reason(err)
             self.breaker.record_failure(reason)
