@@ -8,28 +8,12 @@ customer turn's transaction. The tables come from `SQLiteStore.open` (migration 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiosqlite
 
-from adapters.llm.usage import UsageRecord
-from adapters.sqlite_store import connect
-
-_COUNTERS = ("turns", "rules_only", "calls", "prompt_tokens", "completion_tokens")
-
-
-@dataclass(slots=True)
-class UsageTotals:
-    """Summed usage of one day or one conversation (`key`)."""
-
-    key: str
-    turns: int = 0
-    rules_only: int = 0
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    events: dict[str, int] = field(default_factory=dict)
+from adapters.llm.usage import COUNTERS, Usage, UsageRecord
+from adapters.sqlite_store import open_side_connection
 
 
 class LLMUsageStore:
@@ -41,48 +25,44 @@ class LLMUsageStore:
 
     @classmethod
     async def open(cls, path: Path | str, read_only: bool = False) -> LLMUsageStore:
-        if read_only:
-            db = await connect(
-                f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None
-            )
-        else:
-            db = await connect(path, isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA busy_timeout=5000")
-        return cls(db)
+        return cls(await open_side_connection(path, read_only))
 
     async def close(self) -> None:
         await self.db.close()
 
     async def add(self, record: UsageRecord) -> None:
-        updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in _COUNTERS)
+        updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTERS)
         async with self._lock:
             await self.db.execute("BEGIN IMMEDIATE")
             try:
                 await self.db.execute(
-                    f"INSERT INTO llm_usage (day, chat_id, {', '.join(_COUNTERS)})"
+                    f"INSERT INTO llm_usage (day, chat_id, {', '.join(COUNTERS)})"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)"
                     f" ON CONFLICT(day, chat_id) DO UPDATE SET {updates}",
-                    (record.day, record.chat_id, *(getattr(record, n) for n in _COUNTERS)),
+                    (record.day, record.chat_id, *(getattr(record.usage, n) for n in COUNTERS)),
                 )
                 await self.db.executemany(
                     "INSERT INTO llm_events (day, chat_id, event, count) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(day, chat_id, event) DO UPDATE SET"
                     " count = count + excluded.count",
-                    [(record.day, record.chat_id, e, n) for e, n in record.events.items() if n],
+                    [
+                        (record.day, record.chat_id, event, n)
+                        for event, n in record.usage.events.items()
+                        if n
+                    ],
                 )
             except BaseException:
                 await self.db.execute("ROLLBACK")
                 raise
             await self.db.execute("COMMIT")
 
-    async def totals(self, by: str, since: str | None = None) -> list[UsageTotals]:
-        """Usage summed per "day" or per "chat_id", from the local day `since` (YYYY-MM-DD)
-        on; days newest first, conversations by calls, most first."""
+    async def totals(self, by: str, since: str | None = None) -> dict[str, Usage]:
+        """Usage summed per "day" or per "chat_id" (the keys), from the local day `since`
+        (YYYY-MM-DD) on; days newest first, conversations by calls, most first."""
         if by not in ("day", "chat_id"):
             raise ValueError(f"totals by day or chat_id, not {by!r}")
         since = since or ""
-        sums = ", ".join(f"SUM({name}) AS {name}" for name in _COUNTERS)
+        sums = ", ".join(f"SUM({name}) AS {name}" for name in COUNTERS)
         order = "day DESC" if by == "day" else "calls DESC, chat_id"
         async with self.db.execute(
             f"SELECT {by} AS key, {sums} FROM llm_usage WHERE day >= ?"
@@ -90,8 +70,7 @@ class LLMUsageStore:
             (since,),
         ) as cur:
             totals = {
-                row["key"]: UsageTotals(row["key"], *(row[n] for n in _COUNTERS))
-                for row in await cur.fetchall()
+                row["key"]: Usage(*(row[n] for n in COUNTERS)) for row in await cur.fetchall()
             }
         async with self.db.execute(
             f"SELECT {by} AS key, event, SUM(count) AS n FROM llm_events WHERE day >= ?"
@@ -99,7 +78,5 @@ class LLMUsageStore:
             (since,),
         ) as cur:
             for row in await cur.fetchall():
-                totals.setdefault(row["key"], UsageTotals(row["key"])).events[row["event"]] = row[
-                    "n"
-                ]
-        return list(totals.values())
+                totals.setdefault(row["key"], Usage()).events[row["event"]] = row["n"]
+        return totals

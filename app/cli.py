@@ -291,8 +291,11 @@ def usage(since: datetime | None, as_json: bool) -> None:
     day = since.date().isoformat() if since else None
     totals = asyncio.run(_usage(settings, day))
     rows = {
-        by: [{**asdict(t), "cost": prices.cost(t.prompt_tokens, t.completion_tokens)} for t in ts]
-        for by, ts in totals.items()
+        by: [
+            {"key": key, **asdict(u), "cost": prices.cost(u.prompt_tokens, u.completion_tokens)}
+            for key, u in found.items()
+        ]
+        for by, found in totals.items()
     }
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

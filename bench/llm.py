@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from adapters.llm.usage import UsageRecord
+from adapters.llm.usage import Usage, UsageRecord
 from adapters.sqlite_store import SQLiteStore
 from app.settings import Settings
 from app.wiring import load_shop, make_engine, open_llm
@@ -57,7 +57,7 @@ def dialogues() -> list[dict]:
     return [yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths]
 
 
-async def replay(model: str, shops: dict, specs: list[dict]) -> tuple[list[UsageRecord], list]:
+async def replay(model: str, shops: dict, specs: list[dict]) -> tuple[list[Usage], list]:
     records = Records()
     timings: list[float] = []
     async with FakeOpenAI(respond=MODELS[model]) as server:
@@ -84,10 +84,10 @@ async def replay(model: str, shops: dict, specs: list[dict]) -> tuple[list[Usage
                     timings.append((time.perf_counter() - started) * 1000)
                 await llm.aclose()
                 await store.close()
-    return records.records, timings
+    return [record.usage for record in records.records], timings
 
 
-def report(model: str, records: list[UsageRecord], timings: list[float]) -> None:
+def report(model: str, records: list[Usage], timings: list[float]) -> None:
     turns = [r for r in records if r.turns]
     n = len(turns)
     calls = sum(r.calls for r in turns)

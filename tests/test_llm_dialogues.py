@@ -50,7 +50,7 @@ async def test_dialogue_with_the_llm(path: Path, model: str, shops, tmp_path: Pa
                     IncomingMessage(sender, f"{path.stem}-{n}", step["user"], spec.get("name"))
                 )
                 await check_step(step, outgoing, engine, shop, chat_id, sender, where)
-            [usage] = await llm.usage.totals("day")
+            [usage] = (await llm.usage.totals("day")).values()
         finally:
             await llm.aclose()
             await store.close()

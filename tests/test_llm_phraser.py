@@ -50,7 +50,7 @@ async def test_a_faithful_rewrite_is_sent_and_the_request_carries_state_and_fact
     assert f"id: {BOOTS}" in prompt and "45 900 ₸" in prompt
     assert f"Draft reply to rewrite:\n{template}" in prompt
     [record] = kit.sink.records
-    assert record.chat_id == "chat-1" and record.calls == 2 and record.events == {}
+    assert record.chat_id == "chat-1" and record.usage.calls == 2 and record.usage.events == {}
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ async def test_an_invented_fact_falls_back_to_the_template(invented: str, reason
 
     assert reply == kit.offline_phraser.compose(chose_boots())
     [record] = kit.sink.records
-    assert record.events == {f"rejected:{reason}": 1}
+    assert record.usage.events == {f"rejected:{reason}": 1}
 
 
 async def test_the_summary_and_the_confirmation_question_stay_templates() -> None:
@@ -92,7 +92,7 @@ async def test_the_summary_and_the_confirmation_question_stay_templates() -> Non
     assert "Ваш заказ:" in phrased[1]
     assert len(server.requests) == 4
     assert "Other messages of this reply, sent as they are:" in user_text(server.requests[-1])
-    assert [r.events for r in kit.sink.records] == [{"rejected:confirmation": 1}, {}]
+    assert [r.usage.events for r in kit.sink.records] == [{"rejected:confirmation": 1}, {}]
 
 
 async def test_a_greeting_stays_a_template_and_is_not_repeated() -> None:
@@ -148,7 +148,7 @@ async def test_nudges_are_phrased_under_the_same_guard() -> None:
         second = await kit.phraser.phrase_nudge("c", "ask_color", slots, draft)
     assert first == draft
     assert second.startswith("Ботильоны Velia, 37 размер")
-    assert [(r.turns, r.calls, r.events) for r in kit.sink.records] == [
+    assert [(r.usage.turns, r.usage.calls, r.usage.events) for r in kit.sink.records] == [
         (0, 1, {"rejected:discount": 1}),
         (0, 1, {}),
     ]

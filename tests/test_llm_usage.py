@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from fake_openai import FakeOpenAI, Status, Structured, Text, tokens
 from llm_kit import BOOTS, close_kits, llm_kit
 
-from adapters.llm.usage import Prices, UsageRecord
+from adapters.llm.usage import Prices, Usage, UsageRecord
 from adapters.llm_usage_store import LLMUsageStore
 from adapters.sqlite_store import SQLiteStore
 from app.cli import main
@@ -60,11 +60,11 @@ async def test_turns_are_accounted_per_conversation_and_day(usage_db) -> None:
         await kit.phraser.phrase(TurnOutcome("chat-b", "ask_size", SHOES))
     prompt = sum(tokens(json.dumps(r, ensure_ascii=False)) for r in server.requests[:2])
 
-    [day] = await store.totals("day")
+    [day] = (await store.totals("day")).values()
     assert (day.turns, day.rules_only, day.calls) == (3, 1, 3)
     assert day.prompt_tokens == prompt and day.completion_tokens > 0
     assert day.events == {"rejected:price": 1, "fallback:http_502": 1}
-    chats = {t.key: t for t in await store.totals("chat_id")}
+    chats = await store.totals("chat_id")
     assert (chats["chat-a"].turns, chats["chat-a"].calls) == (2, 2)
     assert chats["chat-a"].events == {"rejected:price": 1}
     assert (chats["chat-b"].calls, chats["chat-b"].events) == (1, {"fallback:http_502": 1})
@@ -91,8 +91,10 @@ async def _seed(path: Path) -> None:
     for chat, calls, event in (("77011112233@c.us", 2, "rejected:discount"), ("7702@c.us", 1, "")):
         await store.add(
             UsageRecord(
-                day="2026-03-01", chat_id=chat, turns=1, calls=calls, prompt_tokens=1000 * calls,
-                completion_tokens=100 * calls, events={event: 1} if event else {},
+                "2026-03-01", chat, Usage(
+                    turns=1, calls=calls, prompt_tokens=1000 * calls,
+                    completion_tokens=100 * calls, events={event: 1} if event else {},
+                ),
             )
         )  # fmt: skip
     await store.close()

@@ -14,6 +14,8 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -105,47 +107,26 @@ class LLMClient:
         """A validated `response_model`; invalid answers are re-asked (at most `MAX_RETRIES`)
         with the validators' messages, all inside the turn's remaining budget."""
         remaining = self._admit(turn)
-        try:
-            async with asyncio.timeout(remaining):
-                result = await self.instructor.chat.completions.create(
-                    model=self.config.model,
-                    response_model=response_model,
-                    messages=[_literal(m) for m in messages] if context else messages,
-                    max_retries=MAX_RETRIES,
-                    context=context,
-                    hooks=self._hooks(turn),
-                    timeout=remaining,
-                )
-        except asyncio.CancelledError:
-            self.breaker.abandon()
-            raise
-        except Exception as err:
-            reason = failure_reason(err)
-            self.breaker.record_failure(reason)
-            log.info("LLM extraction failed: %s", reason, extra={"error": str(err)[:300]})
-            raise LLMUnavailable(reason, _last_arguments(err)) from err
-        self.breaker.record_success()
-        return result
+        async with self._call("extraction"), asyncio.timeout(remaining):
+            return await self.instructor.chat.completions.create(
+                model=self.config.model,
+                response_model=response_model,
+                messages=[_literal(m) for m in messages] if context else messages,
+                max_retries=MAX_RETRIES,
+                context=context,
+                hooks=self._hooks(turn),
+                timeout=remaining,
+            )
 
     async def complete(self, messages: list[dict[str, str]], turn: LLMTurn) -> str:
         """Plain text from one request (phrasing): no retries, the guard decides."""
         remaining = self._admit(turn)
         turn.calls += 1
-        try:
-            async with asyncio.timeout(remaining):
-                response = await self.openai.chat.completions.create(
-                    model=self.config.model, messages=messages, timeout=remaining
-                )
-        except asyncio.CancelledError:
-            self.breaker.abandon()
-            raise
-        except Exception as err:
-            reason = failure_reason(err)
-            self.breaker.record_failure(reason)
-            log.info("LLM phrasing failed: %s", reason, extra={"error": str(err)[:300]})
-            raise LLMUnavailable(reason) from err
+        async with self._call("phrasing"), asyncio.timeout(remaining):
+            response = await self.openai.chat.completions.create(
+                model=self.config.model, messages=messages, timeout=remaining
+            )
         turn.add_usage(response.usage)
-        self.breaker.record_success()
         return (response.choices[0].message.content or "") if response.choices else ""
 
     async def probe(self) -> bool:
@@ -159,6 +140,21 @@ class LLMClient:
             return False
         self.breaker.record_success()
         return True
+
+    @asynccontextmanager
+    async def _call(self, purpose: str) -> AsyncIterator[None]:
+        """One call's outcome for the breaker; any failure becomes `LLMUnavailable`."""
+        try:
+            yield
+        except asyncio.CancelledError:  # cancelled from outside (shutdown): no verdict
+            self.breaker.abandon()
+            raise
+        except Exception as err:
+            reason = failure_reason(err)
+            self.breaker.record_failure(reason)
+            log.info("LLM %s failed: %s", purpose, reason, extra={"error": str(err)[:300]})
+            raise LLMUnavailable(reason, _last_arguments(err)) from err
+        self.breaker.record_success()
 
     def _admit(self, turn: LLMTurn) -> float:
         remaining = turn.remaining()

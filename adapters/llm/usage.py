@@ -17,19 +17,30 @@ from adapters.llm.turn import LLMTurn
 log = logging.getLogger("ottenok.llm")
 
 
-@dataclass(frozen=True, slots=True)
-class UsageRecord:
-    """One turn's (or one nudge's) usage. `events` counts "rejected:<reason>" and
-    "fallback:<reason>" occurrences."""
+@dataclass(slots=True)
+class Usage:
+    """LLM use of one turn (or nudge), or summed over a day or a conversation. `events` counts
+    "rejected:<reason>" (output guard) and "fallback:<reason>" (offline default used)."""
 
-    day: str
-    chat_id: str
     turns: int = 0
     rules_only: int = 0
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     events: dict[str, int] = field(default_factory=dict)
+
+
+#: The counters of `Usage`, in storage order.
+COUNTERS = ("turns", "rules_only", "calls", "prompt_tokens", "completion_tokens")
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """One turn's (or one nudge's) usage, dated in the shop's time zone."""
+
+    day: str
+    chat_id: str
+    usage: Usage
 
 
 class UsageSink(Protocol):
@@ -62,9 +73,7 @@ class Accounting:
         turn.recorded = True
         events = {f"fallback:{k}": v for k, v in turn.fallbacks.items()}
         events |= {f"rejected:{k}": v for k, v in turn.rejections.items()}
-        record = UsageRecord(
-            day=datetime.now(self.tz).date().isoformat(),
-            chat_id=chat_id,
+        usage = Usage(
             turns=int(is_turn),
             rules_only=int(turn.rules_only),
             calls=turn.calls,
@@ -72,6 +81,7 @@ class Accounting:
             completion_tokens=turn.completion_tokens,
             events=events,
         )
+        record = UsageRecord(datetime.now(self.tz).date().isoformat(), chat_id, usage)
         if self.sink is None:
             return
         try:
