@@ -10,6 +10,7 @@ import pytest
 from fake_openai import FakeOpenAI, Structured, Text, user_text
 from llm_kit import BOOTS, close_kits, llm_kit
 
+from adapters.llm.phraser import _unquoted
 from ottenok.outcome import TurnOutcome
 from ottenok.phrasing.templates import SPLIT
 from ottenok.slots import FillContext, OrderSlots, ProductType
@@ -152,3 +153,25 @@ async def test_nudges_are_phrased_under_the_same_guard() -> None:
         (0, 1, {"rejected:discount": 1}),
         (0, 1, {}),
     ]
+
+
+async def test_a_fault_on_the_llm_path_costs_nothing_but_the_llm() -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    async with FakeOpenAI() as server:
+        server.push(READING, Text("Ботильоны Velia — 45 900 ₸. Какой размер?"))
+        kit = llm_kit(server.base_url)
+        kit.phraser.guard.check = broken  # type: ignore[method-assign]
+        assert await turn(kit, chose_boots()) == kit.offline_phraser.compose(chose_boots())
+        kit.filler.messages = broken  # type: ignore[method-assign]
+        context = FillContext(state="ask_product", slots=OrderSlots(city="Алматы"))
+        assert await kit.filler.fill(NAMED, context) == await kit.offline.fill(NAMED, context)
+    assert [r.usage.events for r in kit.sink.records] == [{"fallback:error": 1}]
+
+
+def test_quotes_around_the_whole_reply_are_dropped_and_others_kept() -> None:
+    assert _unquoted("«Конечно! Какой размер?»") == "Конечно! Какой размер?"
+    assert _unquoted('"Какой размер?"') == "Какой размер?"
+    assert _unquoted("Напишите «да»") == "Напишите «да»"
+    assert _unquoted("«Tod's» или «Velia»") == "«Tod's» или «Velia»"

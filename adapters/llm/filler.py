@@ -22,7 +22,7 @@ from adapters.llm.reading import (
     SlotReading,
     salvage,
 )
-from adapters.llm.turn import open_turn
+from adapters.llm.turn import LLMTurn, open_turn
 from adapters.llm.usage import Accounting
 from ottenok.catalog import Catalog
 from ottenok.filling.cities import find_city
@@ -80,20 +80,31 @@ class LLMSlotFiller:
         if served_by_rules(text, context, offline):
             turn.rules_only = True
             return offline
+        try:
+            reading = await self._read(text, context, offline, turn)
+            if reading is None:
+                return offline
+            turn.filled_by_llm = True
+            return merge(offline, reading, self.catalog)
+        except Exception:  # a fault on the LLM path must not cost the customer the turn
+            log.exception("LLM slot filling failed")
+            turn.fallbacks["error"] += 1
+            return offline
+
+    async def _read(
+        self, text: str, context: FillContext, offline: SlotUpdate, turn: LLMTurn
+    ) -> SlotReading | None:
+        """The model's validated reading; what is valid of its last answer when it never gave
+        a valid one; None when nothing usable came back."""
         reading_context = self.reading_context(text, context, offline)
         messages = self.messages(text, context, offline, reading_context)
         try:
-            reading = await self.client.extract(
+            return await self.client.extract(
                 SlotReading, messages, {CONTEXT_KEY: reading_context}, turn
             )
         except LLMUnavailable as err:
             turn.fallbacks[err.reason] += 1
-            salvaged = salvage(err.arguments, reading_context)
-            if salvaged is None:
-                return offline
-            reading = salvaged
-        turn.filled_by_llm = True
-        return merge(offline, reading, self.catalog)
+            return salvage(err.arguments, reading_context)
 
     def candidates(self, text: str, context: FillContext, offline: SlotUpdate) -> list[str]:
         """The products the message may be about: the current one, what the rules found,

@@ -37,7 +37,7 @@ MAX_ROUND_TRIPS = 2
 TEMPLATE_EVENTS = frozenset(
     {"confirmed", "cancelled", "handoff", "already_confirmed", "already_cancelled", "non_text"}
 )
-_QUOTES = "\"'«»“”"
+_OPENING, _CLOSING = '"«“', '"»”'
 
 
 class LLMPhraser:
@@ -72,7 +72,10 @@ class LLMPhraser:
         turn = current_turn(self.budget)
         try:
             if self._worth_a_call(outcome, turn):
-                text = await self._rewrite(outcome, text, turn)
+                return await self._rewrite(outcome, text, turn)
+        except Exception:  # a fault on the LLM path must not cost the customer the reply
+            log.exception("LLM phrasing failed", extra={"chat_id": outcome.chat_id})
+            turn.fallbacks["error"] += 1
         finally:
             await self.accounting.record(outcome.chat_id, turn)
         return text
@@ -80,7 +83,7 @@ class LLMPhraser:
     async def phrase_nudge(self, chat_id: str, state: str, slots: OrderSlots, draft: str) -> str:
         """A reminder's text under the same guard, on its own budget (no customer waits)."""
         turn = LLMTurn(budget=self.budget)
-        facts = self._product_facts(slots.product, [])
+        facts = self._product_facts([slots.product])
         user = "\n".join(
             [
                 f"Order so far: {slots_line(self.offline.catalog, slots)}",
@@ -115,7 +118,9 @@ class LLMPhraser:
         facts = (
             text.replace(SPLIT, "\n"),
             f"Shop: «{self.offline.t.shop}», assistant: {self.offline.t.assistant}",
-            *self._product_facts(outcome.slots.product, outcome.candidates, outcome),
+            *self._product_facts(
+                [outcome.slots.product, outcome.issue.product_id if outcome.issue else None]
+            ),
         )
         reply_facts = ReplyFacts(outcome.state, parts[index], facts, turn.customer_text)
         others = [part for i, part in enumerate(parts) if i != index]
@@ -128,7 +133,7 @@ class LLMPhraser:
     ) -> str:
         """The model's text when the guard passes it, else the draft."""
         try:
-            candidate = (await self.client.complete(messages, turn)).strip().strip(_QUOTES)
+            candidate = _unquoted(await self.client.complete(messages, turn))
         except LLMUnavailable as err:
             turn.fallbacks[err.reason] += 1
             return facts.template
@@ -152,12 +157,8 @@ class LLMPhraser:
             free.append(index)
         return free[0] if len(free) == 1 and parts[free[0]].strip() else None
 
-    def _product_facts(
-        self, product: str | None, candidates: list[str], outcome: TurnOutcome | None = None
-    ) -> list[str]:
-        ids = [product, *candidates]
-        if outcome is not None and outcome.issue is not None:
-            ids.append(outcome.issue.product_id)
+    def _product_facts(self, ids: list[str | None]) -> list[str]:
+        """The catalog line of each product involved."""
         catalog = self.offline.catalog
         lines = (product_line(catalog, pid) for pid in dict.fromkeys(ids) if pid)
         return [line for line in lines if line]
@@ -189,3 +190,13 @@ class LLMPhraser:
             {"role": "system", "content": system},
             {"role": "user", "content": "\n".join(lines)},
         ]
+
+
+def _unquoted(text: str) -> str:
+    """The reply without the quotes some models wrap it in ("«Конечно! …»")."""
+    text = text.strip()
+    if len(text) > 1 and text[0] in _OPENING and text[-1] in _CLOSING:
+        inner = text[1:-1]
+        if not any(q in inner for q in '"«»“”'):
+            return inner.strip()
+    return text
