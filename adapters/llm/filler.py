@@ -68,9 +68,6 @@ class LLMSlotFiller:
         self.prompts = prompts
         self.accounting = accounting
         self.budget = budget_seconds
-        shop_sizes = {s for pid in self.catalog.products for s in self.catalog.sizes(pid)}
-        shop_colors = {c for pid in self.catalog.products for c in self.catalog.colors(pid)}
-        self.shop_sizes, self.shop_colors = frozenset(shop_sizes), frozenset(shop_colors)
 
     async def fill(self, text: str, context: FillContext) -> SlotUpdate:
         offline = await self.offline.fill(text, context)
@@ -122,17 +119,19 @@ class LLMSlotFiller:
     def reading_context(
         self, text: str, context: FillContext, offline: SlotUpdate
     ) -> ReadingContext:
-        ids = self.candidates(text, context, offline)
+        """What this turn's reading is checked against; the catalog's stock is refreshed every
+        turn, so it is read now."""
+        catalog = self.catalog
         said = [text, *(m for role, m in context.history[-HISTORY_MESSAGES:] if role == "customer")]
         return ReadingContext(
             products={
-                pid: ProductOptions(tuple(self.catalog.sizes(pid)), tuple(self.catalog.colors(pid)))
-                for pid in ids
+                pid: ProductOptions(tuple(catalog.sizes(pid)), tuple(catalog.colors(pid)))
+                for pid in self.candidates(text, context, offline)
             },
             current_product=context.slots.product,
             intents=allowed_intents(context.state),
-            shop_sizes=self.shop_sizes,
-            shop_colors=self.shop_colors,
+            shop_sizes=frozenset(s for pid in catalog.products for s in catalog.sizes(pid)),
+            shop_colors=frozenset(c for pid in catalog.products for c in catalog.colors(pid)),
             said=" ".join(words(" ".join(said))),
         )
 

@@ -22,7 +22,7 @@ from ottenok.colors import ColorLexicon, generic_colors
 from ottenok.morphology import is_known_word, is_latin, lemma_set, morph, words
 from ottenok.normalize import fold
 from ottenok.phrasing.templates import SPLIT
-from ottenok.states.prompts import asked_slot
+from ottenok.states.prompts import CONFIRMED, asked_slot
 
 #: A rewrite stays about as short as what it rewrites: customers read on a phone.
 MIN_LIMIT = 450
@@ -184,7 +184,7 @@ class OutputGuard:
 
     @staticmethod
     def _confirmation(text: str, facts: ReplyFacts, allowed: str) -> Verdict:
-        if str(facts.state) == "confirmed":
+        if str(facts.state) == CONFIRMED:
             return PASS
         for pattern in _CONFIRMED:
             found = pattern.search(fold(text))

@@ -26,6 +26,11 @@ _QUESTIONS: dict[str, str] = {
 }
 
 
+#: The one state in which a reply may say the order is placed (`OrderState.CONFIRMED` once
+#: issue 9 lands).
+CONFIRMED = "confirmed"
+
+
 def asked_slot(state: str) -> str | None:
     """What the state asks the customer for ("city", …, "confirmation"); None when nothing."""
     return _QUESTIONS.get(str(state))
