@@ -1,8 +1,8 @@
 """`ottenok serve`: start-up in the documented order, the run, and a clean stop.
 
 settings validated → database migrated → shop loaded (knowledge built if missing) → unanswered
-messages queued → HTTP server and channel → nudge scheduler; SIGTERM stops taking messages, lets
-in-flight turns finish and closes everything.
+messages queued → HTTP server and channel → outbox sender → nudge scheduler; SIGTERM stops
+taking messages, lets in-flight turns finish, gives the outbox a moment and closes everything.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -17,11 +18,17 @@ from adapters.greenapi import GreenAPIClient
 from adapters.greenapi.channel import GreenAPIChannel
 from adapters.greenapi.sender import WhatsAppSender
 from adapters.nudge_scheduler import NudgeScheduler
+from adapters.outbox_store import OutboxStore
 from app.settings import Settings
 from app.wiring import close_engine, drive_photos, open_engine, start_nudges
+from ottenok.delivery import OutboxSender
 from ottenok.engine import Engine
 
 log = logging.getLogger("ottenok.service")
+
+#: On stop, how long the outbox sender may finish its run (what is left is sent at the next
+#: start: it is in the database).
+SENDER_GRACE_SECONDS = 10.0
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
@@ -35,10 +42,18 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         settings.green_api_id_instance,
         settings.green_api_token,
     )
+    transport = WhatsAppSender(client, drive_photos(settings))
+    outbox = await OutboxStore.open(settings.database)
+    sender = OutboxSender(
+        outbox,
+        transport,
+        max_age=timedelta(hours=settings.outbox_max_age_hours),
+        undelivered=engine.undelivered,
+    )
     service = GreenAPIChannel(
         engine,
         client,
-        WhatsAppSender(client, drive_photos(settings)),
+        sender.wakeup.set,
         receive_timeout=settings.green_api_receive_timeout,
         webhook_token=settings.green_api_webhook_token,
     )
@@ -54,7 +69,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, service.stopping.set)
-    nudges = await _start_nudges(settings, engine, service.sender)
+    sending_stopped = asyncio.Event()
+    delivery = asyncio.create_task(sender.run_forever(sending_stopped))
+    nudges = await _start_nudges(settings, engine, transport)
     poller = None
     if settings.green_api_polling:
         poller = asyncio.create_task(service.poll_forever())
@@ -77,6 +94,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
             await asyncio.gather(poller, return_exceptions=True)
         await runner.cleanup()
         await service.drain()
+        sending_stopped.set()  # after the last turn: its replies are in the outbox already
+        await asyncio.wait({delivery}, timeout=SENDER_GRACE_SECONDS)
+        delivery.cancel()
+        await asyncio.gather(delivery, return_exceptions=True)
+        await outbox.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         if nudges is not None:

@@ -105,7 +105,7 @@ async def test_an_invalid_value_is_re_asked_with_the_reason() -> None:
     [
         ({"intent": "question", "size": "52"}, "is not a size of this product"),
         ({"intent": "question", "color": "фуксия"}, "is not a colour of this product"),
-        ({"intent": "confirm"}, "'confirm' is not possible here"),
+        ({"intent": "purchase"}, "Input should be 'greeting', 'provide_info'"),
         ({"intent": "question", "city": "Париж"}, "did not name this city"),
         ({"intent": "question", "address": "ул. Абая 10, кв 5"}, "address"),
     ],

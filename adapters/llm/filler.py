@@ -30,7 +30,7 @@ from ottenok.filling.confidence import served_by_rules
 from ottenok.filling.offline import OfflineSlotFiller
 from ottenok.morphology import words
 from ottenok.slots import FillContext, Intent, SlotUpdate
-from ottenok.states.prompts import StatePrompts, asked_slot
+from ottenok.states.prompts import StatePrompts
 
 log = logging.getLogger("ottenok.llm")
 
@@ -41,14 +41,6 @@ HISTORY_MESSAGES = 6
 HISTORY_CHARS = 300
 #: Usage of a turn that never reached phrasing is booked under this chat id.
 UNKNOWN_CHAT = "?"
-
-
-def allowed_intents(state: str) -> frozenset[Intent]:
-    """The intents the model may choose in a state: "confirm" answers only the summary.
-    (Issue 9 declares the intent table in ottenok/states/order.py; read it from there.)"""
-    if asked_slot(state) == "confirmation":
-        return frozenset(Intent)
-    return frozenset(Intent) - {Intent.CONFIRM}
 
 
 class LLMSlotFiller:
@@ -129,7 +121,6 @@ class LLMSlotFiller:
                 for pid in self.candidates(text, context, offline)
             },
             current_product=context.slots.product,
-            intents=allowed_intents(context.state),
             shop_sizes=frozenset(s for pid in catalog.products for s in catalog.sizes(pid)),
             shop_colors=frozenset(c for pid in catalog.products for c in catalog.colors(pid)),
             said=" ".join(words(" ".join(said))),
@@ -143,7 +134,7 @@ class LLMSlotFiller:
         reading_context: ReadingContext,
     ) -> list[dict[str, str]]:
         """The prompt: instructions, then everything the model needs about this turn."""
-        asked = asked_slot(context.state)
+        asked = context.asking
         lines = [
             f"State: {context.state}"
             + (f" (Alina just asked the customer for: {asked})" if asked else ""),
@@ -152,7 +143,6 @@ class LLMSlotFiller:
             *_history_lines(context.history),
             "Candidate products:",
             *_product_lines(self.catalog, reading_context.products),
-            f"Allowed intents: {', '.join(sorted(i.value for i in reading_context.intents))}",
             f"Rules-based reading (may be incomplete or wrong): {_offline_line(offline)}",
             f"Customer's message: {text}",
         ]

@@ -27,7 +27,8 @@ from ottenok.phrasing.guard import OutputGuard, ReplyFacts
 from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import SPLIT, Templates
 from ottenok.slots import OrderSlots
-from ottenok.states.prompts import StatePrompts, asked_slot
+from ottenok.states.order import QUESTIONS, TurnEvent
+from ottenok.states.prompts import StatePrompts
 
 log = logging.getLogger("ottenok.llm")
 
@@ -35,7 +36,14 @@ log = logging.getLogger("ottenok.llm")
 MAX_ROUND_TRIPS = 2
 #: Replies that are promises or exact lists: the template is the message.
 TEMPLATE_EVENTS = frozenset(
-    {"confirmed", "cancelled", "handoff", "already_confirmed", "already_cancelled", "non_text"}
+    {
+        TurnEvent.CONFIRMED,
+        TurnEvent.CANCELLED,
+        TurnEvent.HANDOFF,
+        TurnEvent.ALREADY_CONFIRMED,
+        TurnEvent.ALREADY_CANCELLED,
+        TurnEvent.NON_TEXT,
+    }
 )
 _OPENING, _CLOSING = '"«“', '"»”'
 
@@ -172,7 +180,7 @@ class LLMPhraser:
         customer_text: str,
     ) -> list[dict[str, str]]:
         """The prompt: the state's instructions, the turn, the facts, the draft."""
-        asked = asked_slot(outcome.state)
+        asked = QUESTIONS.get(outcome.state)
         lines = [
             f"State: {outcome.state}" + (f" (Alina asks for: {asked})" if asked else ""),
             f"Customer's last message: {customer_text or '(a photo or voice message)'}",

@@ -1,7 +1,9 @@
 """What the LLM may answer when it reads a message, and how each value is checked.
 
 The model chooses among the shop's real options: product ids from the candidates it was shown,
-sizes and colours that product exists in, an intent allowed in the state. Every value is
+sizes and colours that product exists in, an intent from the declared list (the intent table
+in ottenok/states/order.py gives every intent a meaning in every state a message is read in,
+so the enum is the whole check). Every value is
 checked against the turn's `ReadingContext` (instructor's validation context); a failed check
 goes back to the model with the validator's message (instructor's re-ask). Values a customer
 must have said (a city, an address) must be found in what the customer wrote: the model may
@@ -10,7 +12,7 @@ normalise them, not invent them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import (
@@ -51,17 +53,13 @@ class ReadingContext:
 
     products: dict[str, ProductOptions]
     current_product: str | None
-    intents: frozenset[Intent]
     shop_sizes: frozenset[str]
     shop_colors: frozenset[str]
     said: str  # what the customer wrote: the message and their recent messages, folded
     lenient: bool = False  # salvage: drop invalid values instead of failing
 
     def lenient_copy(self) -> ReadingContext:
-        return ReadingContext(
-            self.products, self.current_product, self.intents, self.shop_sizes,
-            self.shop_colors, self.said, lenient=True,
-        )  # fmt: skip
+        return replace(self, lenient=True)
 
 
 class SlotReading(BaseModel):
@@ -103,7 +101,7 @@ class SlotReading(BaseModel):
             return self
         if context.lenient:
             for name in found:
-                setattr(self, name, Intent.UNKNOWN if name == "intent" else None)
+                setattr(self, name, None)
             return self
         raise ValueError("; ".join(f"{name}: {why}" for name, why in found.items()))
 
@@ -111,9 +109,6 @@ class SlotReading(BaseModel):
 def problems(reading: SlotReading, context: ReadingContext) -> dict[str, str]:
     """Field → why its value cannot be used, for every field that fails a shop check."""
     found: dict[str, str] = {}
-    if reading.intent not in context.intents:
-        allowed = ", ".join(sorted(i.value for i in context.intents))
-        found["intent"] = f"{reading.intent.value!r} is not possible here; use one of {allowed}"
     product = reading.product_id
     if product is not None and product not in context.products:
         ids = ", ".join(context.products) or "none"

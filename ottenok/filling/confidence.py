@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from ottenok.morphology import words
 from ottenok.slots import FillContext, Intent, SlotUpdate
-from ottenok.states.prompts import asked_slot
 
 #: A bare answer is at most this many words: "38", "38 размер", "я из Астаны", "в чёрном цвете".
 BARE_WORDS = 3
@@ -37,9 +36,9 @@ def served_by_rules(text: str, context: FillContext, update: SlotUpdate) -> bool
         if update.intent in (Intent.GREETING, Intent.SMALLTALK):
             return n <= SHORT_WORDS
         if update.intent in (Intent.CONFIRM, Intent.DENY):
-            return asked_slot(context.state) == "confirmation" and n <= SHORT_WORDS
+            return context.asking == "confirmation" and n <= SHORT_WORDS
         return False
-    asked = asked_slot(context.state)
+    asked = context.asking
     if update.intent != Intent.PROVIDE_INFO or values != {asked}:
         return False
     if asked == "address":

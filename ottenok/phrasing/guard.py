@@ -22,7 +22,7 @@ from ottenok.colors import ColorLexicon, generic_colors
 from ottenok.morphology import is_known_word, is_latin, lemma_set, morph, words
 from ottenok.normalize import fold
 from ottenok.phrasing.templates import SPLIT
-from ottenok.states.prompts import CONFIRMED, asked_slot
+from ottenok.states.order import QUESTIONS, OrderState
 
 #: A rewrite stays about as short as what it rewrites: customers read on a phone.
 MIN_LIMIT = 450
@@ -184,7 +184,7 @@ class OutputGuard:
 
     @staticmethod
     def _confirmation(text: str, facts: ReplyFacts, allowed: str) -> Verdict:
-        if str(facts.state) == CONFIRMED:
+        if facts.state == OrderState.CONFIRMED:
             return PASS
         for pattern in _CONFIRMED:
             found = pattern.search(fold(text))
@@ -195,7 +195,7 @@ class OutputGuard:
     @staticmethod
     def _question(text: str, facts: ReplyFacts, allowed: str) -> Verdict:
         permitted = asked_for(facts.template)
-        if (slot := asked_slot(facts.state)) is not None:
+        if (slot := QUESTIONS.get(facts.state)) is not None:
             permitted.add(slot)
         extra = asked_for(text) - permitted
         if extra:

@@ -14,27 +14,6 @@ import yaml
 
 DEFAULT_PROMPTS = Path(__file__).with_name("prompts.yaml")
 
-# The slot each question state asks for. Issue 9 declares this as `QUESTIONS` in
-# ottenok/states/order.py; when it lands, `asked_slot` reads that and this table goes.
-_QUESTIONS: dict[str, str] = {
-    "ask_city": "city",
-    "ask_product": "product",
-    "ask_size": "size",
-    "ask_color": "color",
-    "ask_address": "address",
-    "confirming": "confirmation",
-}
-
-
-#: The one state in which a reply may say the order is placed (`OrderState.CONFIRMED` once
-#: issue 9 lands).
-CONFIRMED = "confirmed"
-
-
-def asked_slot(state: str) -> str | None:
-    """What the state asks the customer for ("city", …, "confirmation"); None when nothing."""
-    return _QUESTIONS.get(str(state))
-
 
 @dataclass(frozen=True, slots=True)
 class StatePrompts:
