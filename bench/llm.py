@@ -8,7 +8,9 @@ tests/fake_openai.py on 127.0.0.1 with three scripted models:
 
 - echo: agrees with the rules' reading and keeps the draft (every answer valid);
 - liar: valid readings, phrasings with invented prices, discounts and confirmations;
-- garbage: broken JSON, wrong types, unknown ids (every reading re-asked, then dropped).
+- garbage: broken JSON, wrong types, unknown ids (every reading re-asked, then dropped),
+  once calling it on every turn and once behind the circuit breaker as wired, shared by all
+  dialogues as in one running service (60 s cooldown: once open, it stays open here).
 
 Prints LLM calls and tokens per customer message, sequential LLM round trips per turn, the
 share of turns served by the rules alone, guard rejections and fallbacks by reason, and the
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from adapters.llm.breaker import CircuitBreaker
 from adapters.llm.usage import Usage, UsageRecord
 from adapters.sqlite_store import SQLiteStore
 from app.settings import Settings
@@ -39,7 +42,13 @@ from tests.fake_openai import FakeOpenAI, garbage, liar, rules_echo
 from tests.shops import SAMPLE_DATA, write_second_shop
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS = {"echo": rules_echo, "liar": liar, "garbage": garbage}
+#: name → (scripted model, whether the breaker may stop calling it as in production)
+MODELS = {
+    "echo": (rules_echo, False),
+    "liar": (liar, False),
+    "garbage": (garbage, False),
+    "garbage, production breaker": (garbage, True),
+}
 
 
 class Records:
@@ -60,7 +69,9 @@ def dialogues() -> list[dict]:
 async def replay(model: str, shops: dict, specs: list[dict]) -> tuple[list[Usage], list]:
     records = Records()
     timings: list[float] = []
-    async with FakeOpenAI(respond=MODELS[model]) as server:
+    respond, breaker_on = MODELS[model]
+    breaker = CircuitBreaker("LLM")  # one process, one endpoint: shared by every dialogue
+    async with FakeOpenAI(respond=respond) as server:
         for d, spec in enumerate(specs):
             settings, shop = shops[spec.get("shop", "sample")]
             with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +84,10 @@ async def replay(model: str, shops: dict, specs: list[dict]) -> tuple[list[Usage
                 llm = await open_llm(llm_settings, engine)
                 assert llm is not None
                 await llm.probe
-                llm.client.breaker.threshold = 10**6  # measure every turn, not the breaker
+                if breaker_on:
+                    llm.client.breaker = breaker
+                else:
+                    llm.client.breaker.threshold = 10**6  # measure every turn
                 llm.filler.accounting.sink = records
                 chat = f"7799{d:07d}@c.us"
                 for n, step in enumerate(spec["steps"]):
