@@ -40,6 +40,13 @@ from ottenok.normalize import fold_letters, normalize_color, unglue
 if TYPE_CHECKING:
     from ottenok.catalog import Catalog
 
+
+def generic_colors() -> list[str]:
+    """Every colour known by name, the shop's or not: the output guard must notice a reply
+    that names a colour the shop's facts never gave, whichever colour it is."""
+    return [group[0] for group in EQUIVALENTS]
+
+
 _DIMINUTIVE_SUFFIXES = ("енький", "онький")
 _ADJECTIVE_ENDINGS = ("ый", "ий", "ой")
 _FUZZY_MIN_WORD = 6
