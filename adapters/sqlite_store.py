@@ -446,6 +446,22 @@ class SQLiteStore:
         ) as cur:
             return [dict(row) for row in await cur.fetchall()]
 
+    async def recent_messages(
+        self, chat_id: str, before: str, limit: int
+    ) -> list[tuple[str, str]]:
+        """The chat's last `limit` texts between the customer and Alina before the incoming
+        message `before`, oldest first, as ("customer" | "alina", text): the conversation so
+        far, for an LLM reading the next message."""
+        async with self.db.execute(
+            "SELECT direction, text FROM messages WHERE chat_id = ? AND kind = 'text'"
+            " AND to_manager = 0 AND text != '' AND id < COALESCE((SELECT id FROM messages"
+            " WHERE wa_id = ? AND direction = 'in'), 9223372036854775807)"
+            " ORDER BY id DESC LIMIT ?",
+            (chat_id, before, limit),
+        ) as cur:
+            rows = await cur.fetchall()
+        return [("customer" if d == "in" else "alina", text) for d, text in reversed(rows)]
+
     async def list_orders(
         self, status: str | None = None, since: datetime | None = None
     ) -> list[OrderRow]:

@@ -19,6 +19,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
@@ -35,9 +36,8 @@ from ottenok.nudges import after_turn
 from ottenok.outcome import TurnOutcome
 from ottenok.phones import chat_id_for, normalize_phone
 from ottenok.photos import PhotoIndex, PhotoRef, photos_to_send
-from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import SPLIT
-from ottenok.protocols import SlotFiller, StockSource, Storage
+from ottenok.protocols import Phraser, SlotFiller, StockSource, Storage
 from ottenok.records import ConversationRow, TurnRecord
 from ottenok.slot_merge import merge_update
 from ottenok.slots import FillContext, Intent, SlotUpdate
@@ -50,6 +50,8 @@ TURN_TRIES = 3
 #: Only the start of a very long message is read (the whole text is stored): reading stays
 #: fast, so one 100 KB message cannot hold up every other chat.
 MAX_ANALYSED_CHARS = 2000
+#: Earlier messages a slot filler sees (an LLM reads the next one in their light).
+HISTORY_MESSAGES = 6
 #: An edited message with values in it is a correction, unless it asks for more than that.
 EDITABLE_INTENTS = (Intent.PROVIDE_INFO, Intent.CONFIRM, Intent.DENY, Intent.UNKNOWN)
 
@@ -70,7 +72,7 @@ class Engine:
         store: Storage,
         catalog: Catalog,
         filler: SlotFiller,
-        phraser: OfflinePhraser,
+        phraser: Phraser,
         answerer: Answerer,
         photos: PhotoIndex | None = None,
         managers: list[str] | None = None,
@@ -81,6 +83,9 @@ class Engine:
     ) -> None:
         self.retry_pause = retry_pause
         self.inventory = inventory
+        #: The LLM path's parts when it is on (wrapped into `filler` and `phraser` already);
+        #: kept for /health, the typing indicator and shutdown.
+        self.llm: Any | None = None
         self.nudge_policy = nudge_policy  # None: nudges are switched off
         self.store = store
         self.catalog = catalog
@@ -182,7 +187,9 @@ class Engine:
             outcome.event = TurnEvent.NON_TEXT
             return result
         text = msg.text[:MAX_ANALYSED_CHARS]
-        update = await self.filler.fill(text, FillContext(state=row.state, slots=row.slots))
+        history = await self.store.recent_messages(msg.chat_id, msg.message_id, HISTORY_MESSAGES)
+        context = FillContext(state=row.state, slots=row.slots, history=history)
+        update = await self.filler.fill(text, context)
         if msg.edits and update.slot_values() and update.intent in EDITABLE_INTENTS:
             update.intent = Intent.CORRECT  # an edited message corrects what it said before
         outcome.greet = row.turns == 0 or update.intent == Intent.GREETING
