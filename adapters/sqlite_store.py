@@ -220,8 +220,8 @@ class SQLiteStore:
     async def load_conversation(self, chat_id: str) -> ConversationRow:
         """The chat's conversation and its client's nudge columns (defaults for a new chat)."""
         async with self.db.execute(
-            "SELECT v.state, v.slots, v.previous_state, v.order_id, v.turns, c.nudge_state,"
-            " c.nudge_count, c.last_nudge_at, c.next_nudge_at"
+            "SELECT v.state, v.slots, v.previous_state, v.order_id, v.turns, v.misses, v.offered,"
+            " v.updated_at, c.nudge_state, c.nudge_count, c.last_nudge_at, c.next_nudge_at"
             " FROM (SELECT ? AS chat_id) AS k"
             " LEFT JOIN conversations AS v ON v.chat_id = k.chat_id"
             " LEFT JOIN clients AS c ON c.chat_id = k.chat_id",
@@ -246,6 +246,9 @@ class SQLiteStore:
             previous_state=OrderState(previous) if previous else None,
             order_id=row["order_id"],
             turns=row["turns"],
+            misses=row["misses"],
+            offered=json.loads(row["offered"]),
+            updated_at=from_iso(row["updated_at"]),
             nudge=nudge,
         )
 
@@ -260,10 +263,11 @@ class SQLiteStore:
                 conv.order_id = await self._upsert_order(turn, at)
             await self.db.execute(
                 "INSERT INTO conversations (chat_id, state, slots, previous_state, order_id,"
-                " turns, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " turns, misses, offered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(chat_id) DO UPDATE SET state = excluded.state,"
                 " slots = excluded.slots, previous_state = excluded.previous_state,"
                 " order_id = excluded.order_id, turns = excluded.turns,"
+                " misses = excluded.misses, offered = excluded.offered,"
                 " updated_at = excluded.updated_at",
                 (
                     conv.chat_id,
@@ -272,6 +276,8 @@ class SQLiteStore:
                     conv.previous_state,
                     conv.order_id,
                     conv.turns,
+                    conv.misses,
+                    json.dumps(conv.offered),
                     at,
                 ),
             )
