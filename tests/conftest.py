@@ -93,6 +93,7 @@ def browser(chromium: None, tmp_path_factory: pytest.TempPathFactory):
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
+    driver.set_page_load_timeout(15)  # a stalled page fails the test instead of waiting
     driver.downloads = downloads
     yield driver
     driver.quit()

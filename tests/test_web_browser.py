@@ -53,7 +53,11 @@ def by_css(browser, selector: str):
 
 
 def alina_texts(browser) -> list[str]:
-    return [e.text for e in by_css(browser, "#messages .bubble.in .text")]
+    """Alina's texts in the sandbox, in one round trip."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll('#messages .bubble.in .text')]"
+        ".map(e => e.textContent)"
+    )
 
 
 def start_chat(browser, served: Served, phone: str, name: str, pace: int = 0) -> None:

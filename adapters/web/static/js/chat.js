@@ -282,6 +282,10 @@
   });
   $("back").addEventListener("click", () => { app.classList.remove("open"); if (source) source.close(); chat = null; });
 
+  // Give the stream back when the page is left, so other pages' requests never wait for it.
+  window.addEventListener("pagehide", () => { if (source) { source.close(); source = null; } });
+  window.addEventListener("pageshow", (e) => { if (e.persisted && chat) openChat(chat.phone); });
+
   $("new-phone").value = `+7 701 ${String(Math.floor(1e6 + Math.random() * 8999999)).replace(/(\d{3})(\d{2})(\d{2})/, "$1 $2 $3")}`;
   loadChats();
   if (params.get("chat")) openChat(params.get("chat"));

@@ -41,12 +41,19 @@
     });
   }
 
-  if (document.querySelector("[data-live]")) {
-    const source = new EventSource("/manager/events");
+  // A browser keeps ~6 connections per host: a page that is left (or kept in the
+  // back-forward cache) must give its stream back, or other pages' requests would wait.
+  let source = null;
+  function connect() {
+    if (source || !document.querySelector("[data-live]")) return;
+    source = new EventSource("/manager/events");
     source.addEventListener("open", () => live && live.classList.add("on"));
     source.addEventListener("error", () => live && live.classList.remove("on"));
     source.addEventListener("changed", schedule);
   }
+  window.addEventListener("pagehide", () => { if (source) { source.close(); source = null; } });
+  window.addEventListener("pageshow", (e) => { connect(); if (e.persisted) refresh(); });
+  connect();
   setInterval(ages, 30000);
   toBottom();
 
