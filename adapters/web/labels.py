@@ -81,6 +81,14 @@ PRODUCT_TYPE_LABELS: dict[str, str] = {
     "other": "другое",
 }
 
+#: Who moved a chat to a manager (state_changes.reason of a handoff); a phone shows as is.
+HANDOFF_BY_LABELS: dict[str, str] = {
+    "customer": "по просьбе клиента",
+    "console": "из консоли",
+    "shop phone": "с телефона магазина",
+    "": "без пометки",
+}
+
 CHANNEL_LABELS: dict[str, str] = {"whatsapp": "WhatsApp", "sandbox": "Песочница"}
 
 
