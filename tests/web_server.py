@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def prepare_database(db: Path) -> None:
         store = await SQLiteStore.open(db)
         await store.close()
 
-    asyncio.run(migrate())
+    with ThreadPoolExecutor(1) as pool:  # callable from inside a running loop as well
+        pool.submit(asyncio.run, migrate()).result()
     with sqlite3.connect(db) as conn:
         present = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state_changes'"

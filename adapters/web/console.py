@@ -38,6 +38,7 @@ UPLOADS = PREFIX + "/uploads"
 POLL_SECONDS = 2.0
 MAX_MANAGER_TEXT = 4000
 FAILED_LOGIN_DELAY = 0.5
+SESSION = web.RequestKey("session", str)
 PERIODS = {"today": "Сегодня", "7d": "7 дней", "30d": "30 дней", "custom": "Период"}
 
 
@@ -171,14 +172,14 @@ class Console:
                 form = await request.post()
                 if session is None or not self.auth.csrf_ok(session, str(form.get("csrf", ""))):
                     raise web.HTTPForbidden(text="the form is out of date; reload the page")
-        request["session"] = session
+        request[SESSION] = session
         response = await handler(request)
         if fresh is not None and not response.prepared:
             self.auth.set_cookie(request, response, fresh)
         return response
 
     def page(self, request: web.Request, name: str, status: int = 200, **context) -> web.Response:
-        session = request.get("session")
+        session = request.get(SESSION)
         return self.renderer.html(
             name,
             status=status,
@@ -194,7 +195,7 @@ class Console:
         raise web.HTTPSeeOther(f"{PREFIX}/funnel")
 
     async def login_form(self, request: web.Request) -> web.Response:
-        if request.get("session") and self.auth.needs_login:
+        if request.get(SESSION) and self.auth.needs_login:
             raise web.HTTPSeeOther(f"{PREFIX}/funnel")
         return self.page(request, "console/login.html", error=None)
 
