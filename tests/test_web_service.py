@@ -83,7 +83,7 @@ async def test_console_login_cookie_and_csrf(served: Served) -> None:
         ) as r:
             assert r.status == 303
             cookie = r.headers["Set-Cookie"]
-            assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/manager" in cookie
+            assert all(part in cookie for part in ("HttpOnly", "SameSite=Strict", "Path=/manager"))
         csrf = await logged_in(session, served)
         url = f"{served.url}/manager/chats/77015559999@c.us/handoff"
         for form in ({"active": "1"}, {"active": "1", "csrf": "0" * 64}):
