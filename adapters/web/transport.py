@@ -74,8 +74,7 @@ class OutgoingRouter:
         sent = 0
         for out in outgoing:
             try:
-                await self._send_one(out)
-                sent += 1
+                sent += await self._send_one(out)
             except ChannelUnavailable as err:
                 log.error("not sent", extra={"chat_id": out.chat_id, "error": str(err)})
         return sent
@@ -86,11 +85,12 @@ class OutgoingRouter:
             return await self._sandbox().send_text(chat_id, text)
         return await self._whatsapp(chat_id).send_text(chat_id, text)
 
-    async def _send_one(self, out: Outgoing) -> None:
+    async def _send_one(self, out: Outgoing) -> int:
+        """1 when the part went out (WhatsApp's sender logs and counts its own failures)."""
         if out.to_manager and self.whatsapp is None:
             # Stored with the turn; the console lists manager notices from the database.
             self.hub.publish(CONSOLE, {"type": "notice", "chat_id": out.chat_id})
-            return
+            return 1
         if not out.to_manager and self.registry.channel_of(out.chat_id) == SANDBOX:
             sandbox = self._sandbox()
             if out.kind == "photo":
@@ -98,9 +98,10 @@ class OutgoingRouter:
                 await sandbox.send_photo(out.chat_id, out.photo_path or name, name)
             else:
                 await sandbox.send_text(out.chat_id, out.text)
-            return
-        await self._whatsapp(out.chat_id).send([out])
+            return 1
+        sent = await self._whatsapp(out.chat_id).send([out])
         self.hub.publish(CONSOLE, {"type": "changed", "chat_id": out.chat_id})
+        return sent
 
     def _sandbox(self) -> SandboxTransport:
         if self.sandbox is None:
