@@ -16,6 +16,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +66,9 @@ def read_inventory(path: Path | str) -> list[InventoryRow]:
         sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl")
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as err:
         raise InventoryError(f"{path}: not an xlsx file ({err})") from err
+    except Exception as err:  # a valid zip with a broken sheet inside (XML ParseError, …)
+        problem = f"{type(err).__name__}: {err}"
+        raise InventoryError(f"{path}: the sheet cannot be read ({problem})") from err
     sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
     if sheet.empty:
         raise InventoryError(f"{path}: the first sheet is empty")
@@ -149,6 +153,9 @@ class ExcelInventory:
         self._checked_at: float | None = None
         self._signature: tuple[int, int] | None = None
         self._lock = asyncio.Lock()
+        #: When the rows in service were read (wall clock), and why the last reload failed.
+        self.loaded_at: datetime | None = None
+        self.last_error: str | None = None
 
     async def load(self) -> list[InventoryRow]:
         """Fresh rows: reread when the TTL ran out or the file's mtime/size changed.
@@ -165,12 +172,14 @@ class ExcelInventory:
                 return list(self._rows)
             try:
                 rows = await asyncio.to_thread(read_inventory, self.path)
-            except InventoryError as err:
+            except Exception as err:
                 if self._rows is None:
                     raise
+                self.last_error = str(err)
                 log.error("inventory reload failed, keeping the last good data: %s", err)
             else:
                 self._rows, self._stock = rows, build_stock(rows)
+                self.loaded_at, self.last_error = datetime.now(UTC), None
             self._signature, self._checked_at = signature, self._clock()
             return list(self._rows)
 

@@ -17,22 +17,20 @@ from pathlib import Path
 
 import aiosqlite
 
-from adapters.sqlite_store import connect, from_iso, iso
+from adapters.sqlite_store import connect, from_iso, iso, iso_or_none
 from ottenok.nudges import DueChat, NudgeDecision, PendingNudge
 from ottenok.slots import OrderSlots
+from ottenok.states.nudge import NudgeState
+from ottenok.states.order import OrderState
 
 DUE_QUERY = (
     "SELECT c.chat_id, c.name, c.nudge_state, c.nudge_count, c.next_nudge_at,"
-    " c.last_nudge_at, c.last_bot_at, c.last_speaker, v.state AS conversation_state,"
-    " v.slots, COALESCE(h.active, 0) AS handoff"
+    " c.last_nudge_at, c.last_bot_at, c.last_speaker, v.state AS conversation_state, v.slots"
     " FROM clients AS c"
     " LEFT JOIN conversations AS v ON v.chat_id = c.chat_id"
-    " LEFT JOIN handoffs AS h ON h.chat_id = c.chat_id"
     " WHERE c.next_nudge_at IS NOT NULL AND c.next_nudge_at <= ?"
     " ORDER BY c.next_nudge_at LIMIT ?"
 )
-
-STATE_AFTER_STEP = {1: "nudged_once", 2: "nudged_twice"}
 
 
 class NudgeStore:
@@ -53,7 +51,7 @@ class NudgeStore:
         else:
             db = await connect(path, isolation_level=None)
         db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA busy_timeout=5000")
+        await db.execute("PRAGMA busy_timeout=30000")
         return cls(db)
 
     async def close(self) -> None:
@@ -103,8 +101,8 @@ class NudgeStore:
                 params: list[object] = [
                     decision.state,
                     decision.count,
-                    _iso_or_none(decision.last_nudge_at),
-                    _iso_or_none(decision.next_nudge_at),
+                    iso_or_none(decision.last_nudge_at),
+                    iso_or_none(decision.next_nudge_at),
                     chat.chat_id,
                     chat.nudge_state,
                     chat.nudge_count,
@@ -121,8 +119,9 @@ class NudgeStore:
                     continue
                 if decision.step is not None:
                     await self.db.execute(
-                        "INSERT INTO nudges (chat_id, step, text, created_at) VALUES (?, ?, ?, ?)",
-                        (chat.chat_id, decision.step, decision.text, iso(now)),
+                        "INSERT INTO nudges (chat_id, step, text, created_at, nudge_state)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (chat.chat_id, decision.step, decision.text, iso(now), decision.state),
                     )
                 won.append(decision)
         return won
@@ -138,14 +137,18 @@ class NudgeStore:
                 "UPDATE nudges SET lease_owner = ?, lease_until = ?, attempts = attempts + 1"
                 " WHERE id IN (SELECT id FROM nudges WHERE status = 'pending'"
                 " AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?)"
-                " RETURNING id, chat_id, step, text, attempts, created_at",
+                " RETURNING id, chat_id, step, text, attempts, created_at, nudge_state",
                 (owner, iso(until), iso(now), limit),
             ) as cur:
                 rows = await cur.fetchall()
         return sorted((_pending(row) for row in rows), key=lambda nudge: nudge.id)
 
     async def mark_sent(
-        self, nudge: PendingNudge, sent_at: datetime, wa_id: str | None, next_nudge_at: datetime
+        self,
+        nudge: PendingNudge,
+        sent_at: datetime,
+        wa_id: str | None,
+        next_nudge_at: datetime | None,
     ) -> None:
         """Record the delivered nudge as the bot's last word and schedule the next check.
 
@@ -160,9 +163,9 @@ class NudgeStore:
                 (at, wa_id, nudge.id),
             )
             await self.db.execute(
-                "INSERT INTO messages (chat_id, direction, wa_id, kind, text, payload, created_at)"
-                " VALUES (?, 'out', ?, 'text', ?, ?, ?)",
-                (nudge.chat_id, wa_id, nudge.text, json.dumps({"nudge": nudge.step}), at),
+                "INSERT INTO messages (chat_id, direction, wa_id, kind, text, payload, created_at,"
+                " status, sent_at) VALUES (?, 'out', ?, 'text', ?, ?, ?, 'sent', ?)",
+                (nudge.chat_id, wa_id, nudge.text, json.dumps({"nudge": nudge.step}), at, at),
             )
             await self.db.execute(
                 "UPDATE clients SET last_bot_at = ?, last_activity_at = ?, last_speaker = 'bot',"
@@ -172,9 +175,9 @@ class NudgeStore:
                     at,
                     at,
                     at,
-                    iso(next_nudge_at),
+                    iso_or_none(next_nudge_at),
                     nudge.chat_id,
-                    STATE_AFTER_STEP[nudge.step],
+                    nudge.nudge_state,
                     nudge.step,
                 ),
             )
@@ -200,7 +203,7 @@ class NudgeStore:
             if await cur.fetchone() is None:
                 return []
         async with self.db.execute(
-            "SELECT id, chat_id, step, text, attempts, created_at FROM nudges"
+            "SELECT id, chat_id, step, text, attempts, created_at, nudge_state FROM nudges"
             " WHERE status = 'pending' ORDER BY id"
         ) as cur:
             return [_pending(row) for row in await cur.fetchall()]
@@ -216,25 +219,20 @@ class NudgeStore:
             return [dict(row) for row in await cur.fetchall()]
 
 
-def _iso_or_none(moment: datetime | None) -> str | None:
-    return iso(moment) if moment is not None else None
-
-
 def _due_chat(row: aiosqlite.Row) -> DueChat:
     next_at = from_iso(row["next_nudge_at"])
     assert next_at is not None  # the due query selects only rows with a next_nudge_at
     return DueChat(
         chat_id=row["chat_id"],
         name=row["name"],
-        nudge_state=row["nudge_state"],
+        nudge_state=NudgeState(row["nudge_state"]),
         nudge_count=row["nudge_count"],
         next_nudge_at=next_at,
         last_nudge_at=from_iso(row["last_nudge_at"]),
         last_bot_at=from_iso(row["last_bot_at"]),
         bot_spoke_last=row["last_speaker"] == "bot",
-        conversation_state=row["conversation_state"],
+        conversation_state=_order_state(row["conversation_state"]),
         slots=OrderSlots.model_validate_json(row["slots"]) if row["slots"] else OrderSlots(),
-        handoff=bool(row["handoff"]),
     )
 
 
@@ -248,4 +246,9 @@ def _pending(row: aiosqlite.Row) -> PendingNudge:
         text=row["text"],
         attempts=row["attempts"],
         created_at=created,
+        nudge_state=NudgeState(row["nudge_state"]),
     )
+
+
+def _order_state(value: str | None) -> OrderState | None:
+    return OrderState(value) if value is not None else None

@@ -17,8 +17,11 @@ from typing import Any
 import aiosqlite
 
 from ottenok.messages import IncomingMessage, Outgoing
-from ottenok.records import ConversationRow, OrderRow, TurnRecord
+from ottenok.nudge_track import NudgeSchedule
+from ottenok.records import ConversationRow, OrderRow, StateChange, TurnRecord
 from ottenok.slots import OrderSlots
+from ottenok.states.nudge import NudgeState
+from ottenok.states.order import OrderState, Trigger
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -32,6 +35,27 @@ def from_iso(text: str | None) -> datetime | None:
     if not text:
         return None
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def outbox_payload(out: Outgoing) -> str | None:
+    """What a photo is sent from, kept with the row so a restart can still send it."""
+    if out.kind != "photo":
+        return None
+    path = str(out.photo_path) if out.photo_path is not None else None
+    return json.dumps(
+        {"photo": out.photo_key, "path": path, "file_id": out.photo_file_id}, ensure_ascii=False
+    )
+
+
+def iso_or_none(moment: datetime | None) -> str | None:
+    return iso(moment) if moment is not None else None
+
+
+def _change_reason(change: StateChange, turn: TurnRecord) -> str | None:
+    """A stock issue explains a step back; a handoff's reason is who moved it."""
+    if change.trigger in (Trigger.HANDOFF, Trigger.RELEASE):
+        return turn.handoff_by
+    return change.reason
 
 
 async def connect(path: Path | str, **options: Any) -> aiosqlite.Connection:
@@ -79,7 +103,7 @@ class SQLiteStore:
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA busy_timeout=5000")
+        await db.execute("PRAGMA busy_timeout=30000")
         await db.execute("PRAGMA foreign_keys=ON")
         store = cls(db, path)
         await store.migrate()
@@ -113,6 +137,11 @@ class SQLiteStore:
             applied.add(version)
         return max(applied, default=0)
 
+    async def ping(self) -> None:
+        """Raise when the database cannot be read (for /health)."""
+        async with self.db.execute("SELECT 1") as cur:
+            await cur.fetchone()
+
     async def schema_version(self) -> int:
         async with self.db.execute("SELECT MAX(version) FROM schema_migrations") as cur:
             return (await cur.fetchone())[0]
@@ -120,7 +149,12 @@ class SQLiteStore:
     # -- incoming -------------------------------------------------------------------------
 
     async def store_incoming(self, msg: IncomingMessage, phone: str | None = None) -> bool:
-        """Store a customer message first of all; False when this id was stored before."""
+        """Store a customer message first of all; False when this id was stored before.
+
+        The client row learns who spoke last; a reminder decided before this message must not
+        go out, so the chat's pending nudge is cancelled in the same transaction. The nudge
+        machine's own state moves with the turn (`save_turn`).
+        """
         at = iso(msg.timestamp)
         async with self._transaction():
             cur = await self.db.execute(
@@ -137,13 +171,27 @@ class SQLiteStore:
                     " name = COALESCE(excluded.name, clients.name),"
                     " phone = COALESCE(excluded.phone, clients.phone),"
                     " last_activity_at = excluded.last_activity_at,"
-                    " last_customer_at = excluded.last_customer_at, last_speaker = 'customer',"
-                    " nudge_state = 'active', nudge_count = 0, last_nudge_at = NULL,"
-                    " next_nudge_at = NULL",
+                    " last_customer_at = excluded.last_customer_at, last_speaker = 'customer'",
                     (msg.chat_id, phone, msg.sender_name, at, at, at),
                 )
                 await self._cancel_pending_nudges(msg.chat_id, "customer replied")
         return is_new
+
+    async def remember_alias(self, alias: str, chat_id: str) -> None:
+        """Another id of the same person (an `@lid`): its messages go to `chat_id`."""
+        async with self._transaction():
+            await self.db.execute(
+                "INSERT INTO chat_aliases VALUES (?, ?, ?) ON CONFLICT(alias) DO UPDATE SET"
+                " chat_id = excluded.chat_id, seen_at = excluded.seen_at",
+                (alias, chat_id, iso(datetime.now(UTC))),
+            )
+
+    async def chat_for_alias(self, alias: str) -> str | None:
+        async with self.db.execute(
+            "SELECT chat_id FROM chat_aliases WHERE alias = ?", (alias,)
+        ) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
 
     async def is_processed(self, wa_id: str) -> bool:
         async with self.db.execute(
@@ -161,28 +209,44 @@ class SQLiteStore:
     # -- conversations ----------------------------------------------------------------------
 
     async def load_conversation(self, chat_id: str) -> ConversationRow:
+        """The chat's conversation and its client's nudge columns (defaults for a new chat)."""
         async with self.db.execute(
-            "SELECT state, slots, previous_state, order_id, turns FROM conversations"
-            " WHERE chat_id = ?",
+            "SELECT v.state, v.slots, v.previous_state, v.order_id, v.turns, c.nudge_state,"
+            " c.nudge_count, c.last_nudge_at, c.next_nudge_at"
+            " FROM (SELECT ? AS chat_id) AS k"
+            " LEFT JOIN conversations AS v ON v.chat_id = k.chat_id"
+            " LEFT JOIN clients AS c ON c.chat_id = k.chat_id",
             (chat_id,),
         ) as cur:
             row = await cur.fetchone()
-        if row is None:
-            return ConversationRow(chat_id)
+        nudge = NudgeSchedule()
+        if row["nudge_state"] is not None:
+            nudge = NudgeSchedule(
+                NudgeState(row["nudge_state"]),
+                row["nudge_count"],
+                from_iso(row["last_nudge_at"]),
+                from_iso(row["next_nudge_at"]),
+            )
+        if row["state"] is None:
+            return ConversationRow(chat_id, nudge=nudge)
+        previous = row["previous_state"]
         return ConversationRow(
             chat_id,
-            state=row["state"],
+            state=OrderState(row["state"]),
             slots=OrderSlots.model_validate_json(row["slots"]),
-            previous_state=row["previous_state"],
+            previous_state=OrderState(previous) if previous else None,
             order_id=row["order_id"],
             turns=row["turns"],
+            nudge=nudge,
         )
 
     async def save_turn(self, turn: TurnRecord) -> None:
-        """Write the turn's state, order, replies, photos and processed id atomically."""
+        """Write the turn's state, order, replies, photos, nudge columns, transitions and
+        processed id atomically."""
         conv = turn.conversation
         at = iso(turn.at)
         async with self._transaction():
+            before = await self._stored_state(conv.chat_id)
             if turn.order_status is not None:
                 conv.order_id = await self._upsert_order(turn, at)
             await self.db.execute(
@@ -209,16 +273,16 @@ class SQLiteStore:
                     " last_speaker = 'bot' WHERE chat_id = ?",
                     (at, at, conv.chat_id),
                 )
-            await self._schedule_nudges(conv.chat_id, turn.next_nudge_at)
-            if conv.state == "handoff" or await self.handoff_active(conv.chat_id):
-                # The flag follows the machine's state in the same transaction, so a crash
-                # can never leave a chat in `handoff` that Alina still answers, or vice versa.
-                await self._write_handoff(
-                    conv.chat_id, conv.state == "handoff", turn.handoff_by, turn.handoff_reason, at
-                )
+            if turn.nudge is not None:
+                await self._save_nudge(conv.chat_id, turn.nudge)
+            await self._log_handoff(turn, before, at)
             await self.db.executemany(
-                "INSERT OR IGNORE INTO sent_photos VALUES (?, ?, ?)",
-                [(conv.chat_id, key, at) for key in turn.photo_keys],
+                "INSERT INTO state_changes (chat_id, source, dest, trigger, reason, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (conv.chat_id, c.source, c.dest, c.trigger, _change_reason(c, turn), at)
+                    for c in turn.changes
+                ],
             )
             if turn.processed_id is not None:
                 await self.db.execute(
@@ -226,21 +290,28 @@ class SQLiteStore:
                     (turn.processed_id, at),
                 )
 
-    async def _schedule_nudges(self, chat_id: str, next_nudge_at: datetime | None) -> None:
-        """A turn either restarts the nudge count from its last bot message or stops nudges
-        (handoff, finished order, nudges off); the nudge scheduler's due query reads this."""
-        if next_nudge_at is not None:
-            await self.db.execute(
-                "UPDATE clients SET nudge_state = 'active', nudge_count = 0,"
-                " last_nudge_at = NULL, next_nudge_at = ? WHERE chat_id = ?",
-                (iso(next_nudge_at), chat_id),
-            )
-            return
+    async def _stored_state(self, chat_id: str) -> OrderState:
+        async with self.db.execute(
+            "SELECT state FROM conversations WHERE chat_id = ?", (chat_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return OrderState(row[0]) if row else OrderState.GREETING
+
+    async def _save_nudge(self, chat_id: str, nudge: NudgeSchedule) -> None:
+        """The nudge machine's result; a stopped chat's waiting reminder must not go out."""
         await self.db.execute(
-            "UPDATE clients SET nudge_state = 'stopped', next_nudge_at = NULL WHERE chat_id = ?",
-            (chat_id,),
+            "UPDATE clients SET nudge_state = ?, nudge_count = ?, last_nudge_at = ?,"
+            " next_nudge_at = ? WHERE chat_id = ?",
+            (
+                nudge.state,
+                nudge.count,
+                iso_or_none(nudge.last_nudge_at),
+                iso_or_none(nudge.next_nudge_at),
+                chat_id,
+            ),
         )
-        await self._cancel_pending_nudges(chat_id, "nudging stopped")
+        if nudge.state == NudgeState.STOPPED:
+            await self._cancel_pending_nudges(chat_id, "nudging stopped")
 
     async def _cancel_pending_nudges(self, chat_id: str, why: str) -> None:
         """A reminder decided before the customer answered (or the order ended) must not go out."""
@@ -250,26 +321,50 @@ class SQLiteStore:
             (why, chat_id),
         )
 
-    async def _insert_outgoing(self, outgoing: list[Outgoing], at: str) -> None:
+    async def _log_handoff(self, turn: TurnRecord, before: OrderState, at: str) -> None:
+        """Who moved the chat into or out of handoff, and why: logged only when it moved, in
+        the turn's transaction, so the log can never disagree with the state."""
+        conv = turn.conversation
+        active = conv.state == OrderState.HANDOFF
+        if active == (before == OrderState.HANDOFF):
+            return
+        await self.db.execute(
+            "INSERT INTO handoffs (chat_id, active, changed_by, reason, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (conv.chat_id, int(active), turn.handoff_by, turn.handoff_reason, at),
+        )
+
+    async def _insert_outgoing(
+        self, outgoing: list[Outgoing], at: str, status: str = "pending"
+    ) -> None:
+        """Outgoing messages: `pending` rows are the outbox (see `ottenok.delivery`)."""
         await self.db.executemany(
-            "INSERT INTO messages (chat_id, direction, kind, text, payload, created_at)"
-            " VALUES (?, 'out', ?, ?, ?, ?)",
+            "INSERT INTO messages (chat_id, direction, kind, text, payload, created_at, status,"
+            " to_manager, sent_at) VALUES (?, 'out', ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     out.chat_id,
                     out.kind,
                     out.text,
-                    json.dumps({"photo": out.photo_key}) if out.photo_key else None,
+                    outbox_payload(out),
                     at,
+                    status,
+                    int(out.to_manager),
+                    at if status == "sent" else None,
                 )
                 for out in outgoing
             ],
         )
 
     async def record_outgoing(self, outgoing: list[Outgoing]) -> None:
-        """Store messages sent outside a customer turn (manager replies, nudges)."""
+        """Queue messages sent outside a customer turn (replies to managers, notices)."""
         async with self._transaction():
             await self._insert_outgoing(outgoing, iso(datetime.now(UTC)))
+
+    async def record_sent(self, outgoing: list[Outgoing]) -> None:
+        """Keep in the transcript what was sent without us (typed on the shop's phone)."""
+        async with self._transaction():
+            await self._insert_outgoing(outgoing, iso(datetime.now(UTC)), status="sent")
 
     async def _upsert_order(self, turn: TurnRecord, at: str) -> int:
         conv = turn.conversation
@@ -302,41 +397,32 @@ class SQLiteStore:
 
     # -- handoff ------------------------------------------------------------------------------
 
-    async def set_handoff(self, chat_id: str, active: bool, by: str, reason: str = "") -> None:
-        async with self._transaction():
-            await self._write_handoff(chat_id, active, by, reason, iso(datetime.now(UTC)))
-
-    async def _write_handoff(
-        self, chat_id: str, active: bool, by: str, reason: str, at: str
-    ) -> None:
-        """Flip the handoff flag; a flag already in that position keeps who set it and why."""
-        await self.db.execute(
-            "INSERT INTO handoffs VALUES (?, ?, ?, ?, ?) ON CONFLICT(chat_id) DO UPDATE SET"
-            " active = excluded.active, changed_by = excluded.changed_by,"
-            " reason = excluded.reason, updated_at = excluded.updated_at"
-            " WHERE handoffs.active != excluded.active",
-            (chat_id, int(active), by, reason, at),
-        )
-
     async def handoff(self, chat_id: str) -> dict[str, Any] | None:
+        """The chat's latest handoff move: active, changed_by, reason, at (None: never)."""
         async with self.db.execute(
-            "SELECT active, changed_by, reason, updated_at FROM handoffs WHERE chat_id = ?",
+            "SELECT active, changed_by, reason, at FROM handoffs WHERE chat_id = ?"
+            " ORDER BY id DESC LIMIT 1",
             (chat_id,),
         ) as cur:
             row = await cur.fetchone()
         return dict(row) if row else None
 
     async def handoff_active(self, chat_id: str) -> bool:
-        info = await self.handoff(chat_id)
-        return bool(info and info["active"])
+        """A manager has the chat: the order machine is in `handoff`."""
+        return await self._stored_state(chat_id) == OrderState.HANDOFF
 
     # -- photos, clients, orders ------------------------------------------------------------------
 
     async def sent_photo_keys(self, chat_id: str) -> set[str]:
+        """Photos the chat has seen or is about to: delivered ones (recorded on delivery) and
+        those still waiting in the outbox. A photo that could not be delivered is not here."""
         async with self.db.execute(
-            "SELECT photo_key FROM sent_photos WHERE chat_id = ?", (chat_id,)
+            "SELECT photo_key FROM sent_photos WHERE chat_id = ? UNION"
+            " SELECT json_extract(payload, '$.photo') FROM messages WHERE chat_id = ?"
+            " AND status = 'pending' AND kind = 'photo'",
+            (chat_id, chat_id),
         ) as cur:
-            return {row[0] for row in await cur.fetchall()}
+            return {row[0] for row in await cur.fetchall() if row[0]}
 
     async def client(self, chat_id: str) -> dict[str, Any] | None:
         async with self.db.execute("SELECT * FROM clients WHERE chat_id = ?", (chat_id,)) as cur:
@@ -345,7 +431,7 @@ class SQLiteStore:
 
     async def messages(self, chat_id: str) -> list[dict[str, Any]]:
         async with self.db.execute(
-            "SELECT direction, wa_id, kind, text, payload, created_at FROM messages"
+            "SELECT direction, wa_id, kind, text, payload, created_at, status FROM messages"
             " WHERE chat_id = ? ORDER BY id",
             (chat_id,),
         ) as cur:

@@ -2,8 +2,8 @@
 
 settings validated → database migrated → shop loaded (knowledge built if missing) → unanswered
 messages queued → one HTTP server (/health, /webhook in webhook mode, the sandbox chat when on,
-the manager console) and the WhatsApp channel → nudge scheduler; SIGTERM stops taking
-messages, lets in-flight turns finish and closes everything.
+the manager console) and the WhatsApp channel → outbox sender → nudge scheduler; SIGTERM stops
+taking messages, lets in-flight turns finish, gives the outbox a moment and closes everything.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -19,14 +20,20 @@ from adapters.greenapi import GreenAPIClient
 from adapters.greenapi.channel import GreenAPIChannel
 from adapters.greenapi.sender import WhatsAppSender
 from adapters.nudge_scheduler import NudgeScheduler
-from adapters.web.transport import OutgoingRouter
+from adapters.outbox_store import OutboxStore, process_owner
+from adapters.web.transport import ChannelTransport
+from app.health import Health
 from app.settings import Settings
 from app.web import open_web
 from app.wiring import close_engine, drive_photos, open_engine, start_nudges
+from ottenok.delivery import OutboxSender
 from ottenok.engine import Engine
 
 log = logging.getLogger("ottenok.service")
 
+#: On stop, how long the outbox sender may finish its run (what is left is sent at the next
+#: start: it is in the database).
+SENDER_GRACE_SECONDS = 10.0
 MAX_BODY = 2 * 1024 * 1024
 
 
@@ -50,60 +57,72 @@ async def serve(
     settings.require_serving()
     stopping = stop or asyncio.Event()
     engine = await open_engine(settings)
-    client = service = None
+    client = whatsapp = service = None
     if settings.whatsapp_configured:
         client = GreenAPIClient(
             settings.green_api_url,
             settings.green_api_media_url,
             settings.green_api_id_instance,
             settings.green_api_token,
+            send_tries=1,  # the outbox retries, and checks the journal after an ambiguous failure
         )
-        sender = WhatsAppSender(client, drive_photos(settings))
+        whatsapp = WhatsAppSender(client, drive_photos(settings))
+    # Every outbox message leaves through the channel its chat lives on: a sandbox chat never
+    # goes to WhatsApp, and WhatsApp's recovery may answer sandbox chats correctly.
+    side = await open_web(settings, engine, whatsapp, stopping)
+    outbox = await OutboxStore.open(settings.database)
+    released = await outbox.release_dead_leases()  # a crash left them mid-send: resume now
+    if released:
+        log.info("outbox resumes after a crash", extra={"messages": released})
+    sender = OutboxSender(
+        outbox,
+        side.transport,
+        max_age=timedelta(hours=settings.outbox_max_age_hours),
+        journal_lag=timedelta(seconds=settings.outbox_journal_lag_seconds),
+        undelivered=engine.undelivered,
+        owner=process_owner(),
+    )
+    side.attach(sender.wakeup.set)
+    if client is not None:
         service = GreenAPIChannel(
             engine,
             client,
-            sender,
+            sender.wakeup.set,
             receive_timeout=settings.green_api_receive_timeout,
             webhook_token=settings.green_api_webhook_token,
         )
         service.stopping = stopping
-    side = await open_web(settings, engine, service.sender if service else None, stopping)
-    if service is not None:
-        # Every channel's turns leave through the router, so a sandbox chat is never sent
-        # to WhatsApp (and WhatsApp's recovery may answer sandbox chats correctly).
-        service.sender = side.router  # type: ignore[assignment]
         # Unanswered messages from before the last stop queue up first, ahead of anything the
-        # channel delivers, so a chat's old message is never answered after its newer one.
+        # channels deliver, so a chat's old message is never answered after its newer one.
         await service.recover()
     elif side.sandbox is not None:
         await side.sandbox.recover()
-    ready = False
-
-    async def health(request: web.Request) -> web.Response:
-        if ready and not stopping.is_set():
-            return web.json_response({"status": "ready"})
-        return web.json_response({"status": "starting"}, status=503)
-
-    if service is not None:
-        app = service.http_app(webhook=not settings.green_api_polling)
-    else:
-        app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_get("/health", health)
-    side.mount(app)
-    runner = web.AppRunner(app, shutdown_timeout=5)
+    health = Health(
+        store=engine.store,
+        outbox=outbox,
+        inventory=engine.inventory,
+        knowledge=engine.answerer.scripts is not None,
+        channel=service,
+    )
+    http = web.Application(client_max_size=MAX_BODY)
+    http.router.add_get("/health", health.handle)
+    if service is not None and not settings.green_api_polling:
+        service.add_routes(http)
+    side.mount(http)
+    runner = web.AppRunner(http)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    nudges = await _start_nudges(settings, engine, side.router)
+    sending_stopped = asyncio.Event()
+    delivery = asyncio.create_task(sender.run_forever(sending_stopped))
+    nudges = await _start_nudges(settings, engine, side.transport)
     poller = None
     if service is not None and settings.green_api_polling:
         poller = asyncio.create_task(service.poll_forever())
-    ready = True
-    if service is not None:
-        service.ready = True
+    health.ready = True
     mode = "sandbox" if service is None else "polling" if settings.green_api_polling else "webhook"
     log.info("service ready", extra={"mode": mode, "port": settings.port})
     if on_ready is not None:
@@ -119,6 +138,7 @@ async def serve(
         stopped.cancel()
     finally:
         stopping.set()
+        health.stopping = True
         if poller is not None:
             poller.cancel()
             await asyncio.gather(poller, return_exceptions=True)
@@ -126,6 +146,11 @@ async def serve(
         if service is not None:
             await service.drain()
         await side.drain()
+        sending_stopped.set()  # after the last turn: its replies are in the outbox already
+        await asyncio.wait({delivery}, timeout=SENDER_GRACE_SECONDS)
+        delivery.cancel()
+        await asyncio.gather(delivery, return_exceptions=True)
+        await outbox.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         if nudges is not None:
@@ -140,7 +165,7 @@ async def serve(
 
 
 async def _start_nudges(
-    settings: Settings, engine: Engine, sender: OutgoingRouter
+    settings: Settings, engine: Engine, sender: ChannelTransport
 ) -> NudgeScheduler | None:
     if not settings.nudge_enabled:
         return None

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     work_hours: str = "9-19"
     nudge_enabled: bool = True
     nudge_tick_seconds: int = Field(default=60, ge=1)
+    outbox_max_age_hours: float = Field(default=24, gt=0)
+    outbox_journal_lag_seconds: float = Field(default=120, ge=0)
 
     green_api_url: str = "https://api.green-api.com"
     green_api_media_url: str = "https://media.green-api.com"

@@ -61,9 +61,12 @@ def photo_index(
     )
 
 
-def load_shop(settings: Settings) -> Shop:
-    """Read the shop's files; build the knowledge store first when it is missing (blocking)."""
-    catalog = load_catalog(settings.data_dir, settings.inventory_path)
+def load_shop(settings: Settings, inventory: ExcelInventory | None = None) -> Shop:
+    """Read the shop's files; build the knowledge store first when it is missing (blocking).
+
+    With a loaded `inventory`, the catalog takes its rows and reads its live stock from it.
+    """
+    catalog = load_catalog(settings.data_dir, settings.inventory_path, live=inventory)
     matcher = ProductMatcher(catalog)
     embedding = embedding_for(settings)
     knowledge = None
@@ -103,13 +106,13 @@ def make_engine(
 async def open_engine(settings: Settings, **options: Any) -> Engine:
     """A ready engine over the shop in `settings.data_dir`; close it with `close_engine`."""
     store = await SQLiteStore.open(settings.database)
-    shop = await asyncio.to_thread(load_shop, settings)
-    templates = Templates.load(settings.data_dir)
-    policy = settings.nudge_policy()
     inventory = None
     if settings.inventory_path.is_file():
         inventory = ExcelInventory(settings.inventory_path)
         await inventory.load()
+    shop = await asyncio.to_thread(load_shop, settings, inventory)
+    templates = Templates.load(settings.data_dir)
+    policy = settings.nudge_policy()
     return make_engine(
         shop, store, templates, settings.managers, tz=policy.tz, inventory=inventory,
         nudge_policy=policy if settings.nudge_enabled else None, **options,

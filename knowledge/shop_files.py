@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from adapters.inventory_excel import read_inventory
+from adapters.inventory_excel import ExcelInventory, read_inventory
 from knowledge.catalog_docx import parse_catalog
 from knowledge.chat_export import parse_chat_export
 from knowledge.documents import ChatMessage, ScriptSection
@@ -25,16 +25,24 @@ from ottenok.catalog_merge import merge_catalog
 log = logging.getLogger(__name__)
 
 
-def load_catalog(data_dir: Path | str, inventory_path: Path | str | None = None) -> Catalog:
+def load_catalog(
+    data_dir: Path | str,
+    inventory_path: Path | str | None = None,
+    live: ExcelInventory | None = None,
+) -> Catalog:
     """Every catalog document plus the inventory, merged.
 
-    An explicitly given inventory must exist; the default `inventory.xlsx` may be absent (a
-    shop that only has documents yet), which is logged.
+    With `live` (an inventory already loaded), its rows are used and the catalog reads its
+    stock from it, so a running bot sees the spreadsheet change. Otherwise the spreadsheet is
+    read once: an explicitly given one must exist; the default `inventory.xlsx` may be absent
+    (a shop that only has documents yet), which is logged.
     """
     data_dir = Path(data_dir)
     entries: list[CatalogEntry] = []
     for path in _documents(data_dir / "knowledge_base" / "catalog", "*.docx"):
         entries.extend(parse_catalog(path))
+    if live is not None:
+        return merge_catalog(entries, live.rows(), stock=live)
     default_inventory = data_dir / "inventory.xlsx"
     if inventory_path is None and not default_inventory.exists():
         log.warning("%s: no inventory file, products come from the catalog only", default_inventory)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
@@ -44,12 +45,29 @@ class Product(BaseModel):
     description: str | None = None
 
 
-class Catalog:
-    """Products plus stock: the shop facts guards, the slot filler and replies read."""
+class LiveStock(Protocol):
+    """The owner of today's stock (adapters.inventory_excel.ExcelInventory): its latest good
+    read of the spreadsheet."""
 
-    def __init__(self, products: Iterable[Product], stock: Stock) -> None:
+    @property
+    def stock(self) -> Stock: ...
+
+
+class Catalog:
+    """Products plus stock: the shop facts guards, the slot filler and replies read.
+
+    The catalog never copies stock: it reads it from its owner on every question, so a
+    refreshed inventory is seen at once everywhere. A plain `Stock` is fixed stock.
+    """
+
+    def __init__(self, products: Iterable[Product], stock: Stock | LiveStock) -> None:
         self.products: dict[str, Product] = {p.id: p for p in products}
-        self.stock = stock
+        self._stock = stock
+
+    @property
+    def stock(self) -> Stock:
+        source = self._stock
+        return source if isinstance(source, Stock) else source.stock
 
     def get(self, product_id: str | None) -> Product | None:
         return self.products.get(product_id) if product_id else None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from ottenok.catalog import Catalog, CatalogEntry, Product
+from ottenok.catalog import Catalog, CatalogEntry, LiveStock, Product
 from ottenok.morphology import has_cyrillic, lemma_set, to_cyrillic, to_latin, words
 from ottenok.normalize import fold, normalize_color, normalize_size, size_key
 from ottenok.slots import ProductType
@@ -195,8 +195,13 @@ def brand_aliases(brand: str | None, extra: Sequence[str] = ()) -> list[str]:
     return [a for a in _unique_spellings(aliases) if name_key(a) != name_key(brand)]
 
 
-def merge_catalog(entries: Sequence[CatalogEntry], rows: Sequence[InventoryRecord]) -> Catalog:
-    """One `Product` per product name found in either source, plus stock from the rows.
+def merge_catalog(
+    entries: Sequence[CatalogEntry],
+    rows: Sequence[InventoryRecord],
+    stock: LiveStock | None = None,
+) -> Catalog:
+    """One `Product` per product name found in either source, plus stock: the live inventory
+    the rows were read from when given (it stays the stock's only owner), else the rows.
 
     The inventory wins for colours, sizes and price (it is what can be sold today); the catalog
     fills in what the inventory lacks and adds brand, material and description.
@@ -218,7 +223,7 @@ def merge_catalog(entries: Sequence[CatalogEntry], rows: Sequence[InventoryRecor
         _product(entry_by_key.get(key), rows_by_key.get(key, []), known_brands)
         for key in _unique([*entry_by_key, *rows_by_key])
     ]
-    return Catalog(products, build_stock(rows))
+    return Catalog(products, stock if stock is not None else build_stock(rows))
 
 
 def _product(

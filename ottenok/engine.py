@@ -1,46 +1,57 @@
 """One customer turn, as a short pipeline:
 
 store the message → dedupe → manager command? → handoff? → fill slots → validate against
-catalog and stock → fire the machine → phrase → act (texts, photos, notifications) → store.
+catalog and stock → fire the machine → phrase → outbox (texts, photos, notices) → store.
 
 No language model is called inside a machine callback: the slot filler runs before the
 machine and the phraser after it. One chat's turns run strictly in order (a lock per chat),
-different chats concurrently.
+different chats concurrently. The turn's messages go into the outbox in the turn's own
+transaction; `ottenok.delivery` sends them. A turn that keeps failing never ends in silence:
+the customer hears that a manager will answer, and the managers get the chat.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import time
+import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
 from ottenok.answers import Answerer
 from ottenok.catalog import Catalog
 from ottenok.chat_locks import ChatLocks
-from ottenok.commands import HELP, Command, parse_command
 from ottenok.conversation import Conversation
-from ottenok.machines import order_machine
+from ottenok.delivery import PendingMessage, texts_of
+from ottenok.machines import order_intents, order_machine
+from ottenok.manager_commands import ManagerDesk, parse_command
 from ottenok.messages import IncomingMessage, Outgoing, first_name
 from ottenok.nudge_policy import NudgePolicy
-from ottenok.nudges import first_nudge_after_turn
+from ottenok.nudges import after_turn
 from ottenok.outcome import TurnOutcome
 from ottenok.phones import chat_id_for, normalize_phone
 from ottenok.photos import PhotoIndex, PhotoRef, photos_to_send
 from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import SPLIT
-from ottenok.phrasing.words import price_text
 from ottenok.protocols import SlotFiller, StockSource, Storage
 from ottenok.records import ConversationRow, TurnRecord
 from ottenok.slot_merge import merge_update
 from ottenok.slots import FillContext, Intent, SlotUpdate
-from ottenok.states.order import FINAL_STATES, OPEN_STATES
+from ottenok.states.order import OPEN_STATES, OrderState, Trigger, TurnEvent
 
 log = logging.getLogger("ottenok.engine")
+
+#: A turn that raises is tried this often before the customer gets the polite fallback.
+TURN_TRIES = 3
+#: Only the start of a very long message is read (the whole text is stored): reading stays
+#: fast, so one 100 KB message cannot hold up every other chat.
+MAX_ANALYSED_CHARS = 2000
+#: An edited message with values in it is a correction, unless it asks for more than that.
+EDITABLE_INTENTS = (Intent.PROVIDE_INFO, Intent.CONFIRM, Intent.DENY, Intent.UNKNOWN)
 
 
 @dataclass(slots=True)
@@ -48,9 +59,8 @@ class TurnResult:
     """What a turn decided before phrasing: the outcome plus the side effects to carry out."""
 
     outcome: TurnOutcome
-    effects: list[str] = field(default_factory=list)
+    conversation: Conversation
     photos: list[PhotoRef] = field(default_factory=list)
-    previous_state: str | None = None
     restarted: bool = False
 
 
@@ -67,10 +77,11 @@ class Engine:
         tz: ZoneInfo | None = None,
         inventory: StockSource | None = None,
         nudge_policy: NudgePolicy | None = None,
+        retry_pause: float = 0.2,
     ) -> None:
+        self.retry_pause = retry_pause
         self.inventory = inventory
-        self.nudge_policy = nudge_policy  # None: this engine schedules no nudges
-        self.tz = tz or ZoneInfo("Asia/Almaty")
+        self.nudge_policy = nudge_policy  # None: nudges are switched off
         self.store = store
         self.catalog = catalog
         self.filler = filler
@@ -80,42 +91,84 @@ class Engine:
         self.managers = set(managers or [])
         self.locks = ChatLocks()
         self.machine = order_machine()
+        self.intents = order_intents()
+        self.desk = ManagerDesk(
+            store,
+            catalog,
+            phraser.t,
+            self.locks,
+            tz or ZoneInfo("Asia/Almaty"),
+            nudge_policy,
+        )
 
     # -- the turn ---------------------------------------------------------------------------
 
     async def handle_message(self, msg: IncomingMessage) -> list[Outgoing]:
-        """Run one whole turn and return what to send (already stored)."""
+        """Store the message, then run its turn; returns what the turn queued to send."""
+        if not await self.receive(msg):
+            return []
+        return await self.process(msg)
+
+    async def receive(self, msg: IncomingMessage) -> bool:
+        """Store a message before anything else; False when it was answered before."""
+        is_new = await self.store.store_incoming(msg, normalize_phone(msg.chat_id))
+        if not is_new and await self.store.is_processed(msg.message_id):
+            log.info("duplicate", extra={"chat_id": msg.chat_id, "id": msg.message_id})
+            return False
+        return True
+
+    async def process(self, msg: IncomingMessage) -> list[Outgoing]:
+        """The turn of a stored message, after the chat's earlier turns. A turn that raises
+        is retried; if it still fails the customer gets the polite fallback."""
         async with self.locks.hold(msg.chat_id):
+            if await self.store.is_processed(msg.message_id):
+                return []  # a redelivery that waited for the first copy's turn
             started = time.perf_counter()
-            phone = normalize_phone(msg.chat_id)
-            is_new = await self.store.store_incoming(msg, phone)
-            if not is_new and await self.store.is_processed(msg.message_id):
-                log.info("duplicate", extra={"chat_id": msg.chat_id, "id": msg.message_id})
-                return []
-            if phone in self.managers and (command := parse_command(msg.text)) is not None:
-                return await self._manager_command(msg, command)
-            if await self.store.handoff_active(msg.chat_id):
-                await self.store.mark_processed(msg.message_id)
-                log.info("stored during handoff, no reply", extra={"chat_id": msg.chat_id})
-                return []
-            if self.inventory is not None:
-                await self.inventory.load()
-                self.catalog.stock = self.inventory.stock
-            row = await self.store.load_conversation(msg.chat_id)
-            result = await self._decide(msg, row)
-            outgoing = await self._act(msg, row, result)
-            log.info(
-                "turn",
-                extra={
-                    "chat_id": msg.chat_id,
-                    "state": row.state,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                },
-            )
+            for attempt in range(1, TURN_TRIES + 1):
+                try:
+                    outgoing = await self._turn(msg)
+                    break
+                except Exception as err:
+                    extra = {"chat_id": msg.chat_id, "id": msg.message_id, "attempt": attempt}
+                    log.exception("turn failed", extra=extra)
+                    if attempt == TURN_TRIES:
+                        outgoing = await self._fail_safe(msg, err)
+                        break
+                    await asyncio.sleep(self.retry_pause * 2 ** (attempt - 1))
+            ms = round((time.perf_counter() - started) * 1000, 1)
+            log.info("turn", extra={"chat_id": msg.chat_id, "ms": ms})
             return outgoing
 
+    async def _turn(self, msg: IncomingMessage) -> list[Outgoing]:
+        phone = normalize_phone(msg.chat_id)
+        if phone in self.managers and (command := parse_command(msg.text[:200])) is not None:
+            reply = await self.desk.run(command, by=phone or msg.chat_id)
+            outgoing = [Outgoing(msg.chat_id, "text", reply, to_manager=True)]
+            await self.store.record_outgoing(outgoing)
+            await self.store.mark_processed(msg.message_id)
+            return outgoing
+        row = await self.store.load_conversation(msg.chat_id)
+        if row.state == OrderState.HANDOFF:
+            await self.store.mark_processed(msg.message_id)
+            log.info("stored during handoff, no reply", extra={"chat_id": msg.chat_id})
+            return []
+        if self.inventory is not None:
+            await self.inventory.load()  # the catalog reads the refreshed stock from it
+        result = await self._decide(msg, row)
+        return await self._act(msg, row, result)
+
+    async def take_over(self, chat_id: str, by: str) -> None:
+        """A manager typed in the customer's chat from the shop's phone: Alina steps aside."""
+        await self.desk.take_over(chat_id, by)
+
     async def _decide(self, msg: IncomingMessage, row: ConversationRow) -> TurnResult:
-        conv = self._conversation(row)
+        conv = Conversation(
+            facts=self.catalog,
+            chat_id=row.chat_id,
+            state=row.state,
+            slots=row.slots,
+            previous_state=row.previous_state,
+        )
         outcome = TurnOutcome(
             chat_id=row.chat_id,
             state=row.state,
@@ -123,42 +176,33 @@ class Engine:
             customer_name=first_name(msg.sender_name),
             seed=f"{row.chat_id}:{msg.message_id}",
         )
-        result = TurnResult(outcome, previous_state=row.previous_state)
+        result = TurnResult(outcome, conv)
         if msg.kind != "text" or not msg.text.strip():
             outcome.greet = row.turns == 0
-            outcome.event = "non_text"
+            outcome.event = TurnEvent.NON_TEXT
             return result
-        update = await self.filler.fill(msg.text, FillContext(state=row.state, slots=row.slots))
+        text = msg.text[:MAX_ANALYSED_CHARS]
+        update = await self.filler.fill(text, FillContext(state=row.state, slots=row.slots))
+        if msg.edits and update.slot_values() and update.intent in EDITABLE_INTENTS:
+            update.intent = Intent.CORRECT  # an edited message corrects what it said before
         outcome.greet = row.turns == 0 or update.intent == Intent.GREETING
         self._validate(update, outcome)
-        self._fire(conv, update, outcome, result)
+        result.restarted = self._fire(conv, update, outcome)
         outcome.state, outcome.slots, outcome.issue = conv.state, conv.slots, conv.issue
-        result.effects = list(conv.effects)
-        result.previous_state = conv.previous_state
         wants_answer = (
             update.intent == Intent.QUESTION and not update.wants_photos and not outcome.unsold
         )
-        if wants_answer and outcome.event not in ("handoff", "cancelled"):
-            question = update.question or msg.text
+        if wants_answer and outcome.event not in (TurnEvent.HANDOFF, TurnEvent.CANCELLED):
+            question = update.question or text
             outcome.answer = await self.answerer.answer(question, conv.slots.product)
             if outcome.answer is None and not update.slot_values():
-                outcome.event = outcome.event or "no_answer"
-        if conv.slots.product and conv.state not in ("handoff", "cancelled"):
+                outcome.event = outcome.event or TurnEvent.NO_ANSWER
+        if conv.slots.product and conv.state not in (OrderState.HANDOFF, OrderState.CANCELLED):
             if outcome.new_product or update.wants_photos:
                 await self._choose_photos(msg.chat_id, conv.slots.product, update, result)
-        if update.product is None and conv.state == "ask_product":
+        if update.product is None and conv.state == OrderState.ASK_PRODUCT:
             outcome.candidates = update.candidates[:5]
         return result
-
-    def _conversation(self, row: ConversationRow) -> Conversation:
-        """The machine's per-turn model for a stored conversation."""
-        return Conversation(
-            facts=self.catalog,
-            chat_id=row.chat_id,
-            state=row.state,
-            slots=row.slots,
-            previous_state=row.previous_state,
-        )
 
     def _validate(self, update: SlotUpdate, outcome: TurnOutcome) -> None:
         """Keep only values the shop can act on; remember why the others were dropped."""
@@ -171,52 +215,33 @@ class Engine:
         if update.unsold_product and update.product is None:
             outcome.unsold = update.unsold_product
 
-    def _fire(
-        self, conv: Conversation, update: SlotUpdate, outcome: TurnOutcome, result: TurnResult
-    ) -> None:
-        machine = self.machine
-        values = update.slot_values()
-        if update.intent == Intent.ASK_MANAGER:
-            machine.fire(conv, "handoff")
-            outcome.event = "handoff"
-            return
-        if update.intent == Intent.CANCEL and conv.state in OPEN_STATES:
-            machine.fire(conv, "cancel")
-            outcome.event = "cancelled"
-            return
-        if conv.state in FINAL_STATES:
-            if not (values or update.intent in (Intent.GREETING, Intent.PROVIDE_INFO)):
-                outcome.event = f"already_{conv.state}"
-                return
-            machine.fire(conv, "restart")
-            result.restarted = True
-            if not outcome.greet:
-                outcome.event = "new_order"
-        if conv.state == "confirming" and not values:
-            if update.intent == Intent.CONFIRM:
-                machine.fire(conv, "confirm")
-                if conv.state == "confirmed":
-                    outcome.event = "confirmed"
-                return
-            if update.intent == Intent.DENY:
-                outcome.event = "deny"
-                return
-        old_product = conv.slots.product
-        conv.slots = merge_update(conv.slots, update, self.catalog)
-        outcome.new_product = conv.slots.product is not None and conv.slots.product != old_product
-        if (
-            update.color
-            and conv.slots.product
-            and update.color not in self.catalog.colors(conv.slots.product)
-        ):
+    def _fire(self, conv: Conversation, update: SlotUpdate, outcome: TurnOutcome) -> bool:
+        """The intent table says which triggers this message fires; `route` first applies the
+        message's values. Returns whether a new order was started."""
+        conv.update = update
+        rule = self.intents.lookup(conv, update.intent)
+        for trigger in rule.triggers:
+            if trigger == Trigger.ROUTE:
+                self._merge(conv, update, outcome)
+            self.machine.fire(conv, trigger)
+        outcome.event = conv.event or rule.event
+        return Trigger.RESTART in rule.triggers
+
+    def _merge(self, conv: Conversation, update: SlotUpdate, outcome: TurnOutcome) -> None:
+        """A new value replaces the old one; a colour the product never came in is dropped and
+        the reply names the colours it has."""
+        before = conv.slots
+        conv.slots = merge_update(before, update, self.catalog)
+        product = conv.slots.product
+        outcome.new_product = product is not None and product != before.product
+        if update.color and product and update.color not in self.catalog.colors(product):
             outcome.bad_color = update.color
             conv.slots = conv.slots.model_copy(update={"color": None})
-        machine.fire(conv, "route")
-        if update.intent in (Intent.SMALLTALK, Intent.UNKNOWN) and not values:
-            if update.intent == Intent.SMALLTALK:
-                outcome.event = outcome.event or "thanks"
-            elif not outcome.greet and not outcome.unsold:
-                outcome.event = outcome.event or "didnt_understand"
+        outcome.corrected = {
+            name: value
+            for name, value in conv.slots.filled().items()
+            if name in update.slot_values() and before.filled().get(name) not in (None, value)
+        }
 
     async def _choose_photos(
         self, chat_id: str, product_id: str, update: SlotUpdate, result: TurnResult
@@ -237,7 +262,7 @@ class Engine:
     async def _act(
         self, msg: IncomingMessage, row: ConversationRow, result: TurnResult
     ) -> list[Outgoing]:
-        outcome = result.outcome
+        outcome, conv = result.outcome, result.conversation
         text = await self.phraser.phrase(outcome)
         outgoing = [
             Outgoing(msg.chat_id, "text", part.strip())
@@ -245,145 +270,125 @@ class Engine:
             if part.strip()
         ]
         outgoing += [_photo_outgoing(msg.chat_id, photo) for photo in result.photos]
-        photo_keys = [photo.key for photo in result.photos]
-        phone = normalize_phone(msg.chat_id)
         row.state, row.slots, row.turns = outcome.state, outcome.slots, row.turns + 1
-        row.previous_state = result.previous_state
+        row.previous_state = conv.previous_state
         if result.restarted:
             row.order_id = None
         status, fields = self._order_status(outcome, row)
+        # Written with the turn: an order is saved open from the turn its product was chosen,
+        # so a confirmation's notice already knows its number.
+        notices = self._manager_notices(msg, conv.effects, row)
         turn = TurnRecord(
             conversation=row,
             processed_id=msg.message_id,
-            outgoing=outgoing,
-            photo_keys=photo_keys,
+            outgoing=outgoing + notices,
             order_status=status,
             order_fields=fields,
-            phone=phone,
+            phone=normalize_phone(msg.chat_id),
+            changes=conv.changes,
             handoff_reason=msg.text[:200],
         )
-        turn.next_nudge_at = first_nudge_after_turn(self.nudge_policy, row.state, outgoing, turn.at)
+        turn.nudge = after_turn(
+            row.nudge,
+            self.nudge_policy,
+            row.state,
+            customer_wrote=True,
+            bot_spoke_at=turn.at if outgoing else None,
+        )
         await self.store.save_turn(turn)
-        notices = self._manager_notices(msg, result, row)
-        if notices:
-            await self.store.record_outgoing(notices)
         return outgoing + notices
 
-    def _order_status(
-        self, outcome: TurnOutcome, row: ConversationRow
-    ) -> tuple[str | None, dict[str, Any]]:
+    async def _fail_safe(self, msg: IncomingMessage, error: Exception) -> list[Outgoing]:
+        """The turn failed for good: a polite word to the customer, the chat to the managers
+        with the error, and the message left unprocessed (the log keeps the traceback)."""
+        row = await self.store.load_conversation(msg.chat_id)
+        conv = Conversation(
+            facts=self.catalog,
+            chat_id=row.chat_id,
+            state=row.state,
+            slots=row.slots,
+            previous_state=row.previous_state,
+        )
+        self.machine.fire(conv, Trigger.HANDOFF)
+        row.state, row.previous_state = conv.state, conv.previous_state
+        t = self.phraser.t
+        rng = random.Random(zlib.crc32(msg.message_id.encode()))
+        outgoing = [Outgoing(msg.chat_id, "text", t.pick(rng, "internal_error"))]
+        summary = f"{type(error).__name__}: {error}"[:300]
+        notices = self._notices(
+            "turn_failed",
+            customer=msg.sender_name or t.get("manager", "unnamed_customer"),
+            phone=normalize_phone(msg.chat_id) or msg.chat_id,
+            error=summary,
+        )
+        turn = TurnRecord(
+            conversation=row,
+            processed_id=None,
+            outgoing=outgoing + notices,
+            changes=conv.changes,
+            handoff_by="alina",
+            handoff_reason=f"error: {summary}"[:200],
+        )
+        turn.nudge = after_turn(
+            row.nudge, self.nudge_policy, row.state, customer_wrote=True, bot_spoke_at=turn.at
+        )
+        await self.store.save_turn(turn)
+        return outgoing + notices
+
+    async def undelivered(self, chat_id: str, messages: list[PendingMessage]) -> None:
+        """The outbox gave up on these messages to a customer: the managers hear it once."""
+        notices = self._notices(
+            "undelivered",
+            phone=normalize_phone(chat_id) or chat_id,
+            count=len(messages),
+            texts="\n".join(f"• {text[:120]}" for text in texts_of(messages)),
+        )
+        if notices:
+            await self.store.record_outgoing(notices)
+
+    def _notices(self, template: str, **values: object) -> list[Outgoing]:
+        """One message per manager from a `manager:` template."""
+        text = str(self.phraser.t.get("manager", template)).format(**values).strip()
+        return [
+            Outgoing(chat_id_for(manager), "text", text, to_manager=True)
+            for manager in sorted(self.managers)
+        ]
+
+    def _order_status(self, outcome: TurnOutcome, row: ConversationRow) -> tuple[str | None, dict]:
         slots = outcome.slots
-        if outcome.event == "confirmed":
+        if outcome.event == TurnEvent.CONFIRMED:
             status = "confirmed"
-        elif outcome.event == "cancelled":
+        elif outcome.event == TurnEvent.CANCELLED:
             status = "cancelled" if row.order_id is not None or slots.product else None
-        elif slots.product and outcome.state in (*OPEN_STATES, "handoff"):
+        elif slots.product and outcome.state in (*OPEN_STATES, OrderState.HANDOFF):
             status = "open"
         else:
             status = None
         if status is None:
             return None, {}
         product = self.catalog.get(slots.product)
-        size = slots.size if slots.product_type == "shoes" else None
-        price = self.catalog.price(slots.product, size, slots.color) if slots.product else None
-        return status, {"product_name": product.name if product else None, "price": price}
+        if product is None:
+            return status, {"product_name": None, "price": None}
+        price = self.catalog.price(product.id, slots.size, slots.color)
+        return status, {"product_name": product.name, "price": price}
 
     def _manager_notices(
-        self, msg: IncomingMessage, result: TurnResult, row: ConversationRow
+        self, msg: IncomingMessage, effects: list[str], row: ConversationRow
     ) -> list[Outgoing]:
-        if not self.managers:
-            return []
-        template = None
-        if NOTIFY_ORDER_CONFIRMED in result.effects:
+        if NOTIFY_ORDER_CONFIRMED in effects:
             template = "order"
-        elif NOTIFY_HANDOFF in result.effects:
+        elif NOTIFY_HANDOFF in effects:
             template = "handoff"
-        if template is None:
+        else:
             return []
-        slots = result.outcome.slots
-        text = self.phraser.t.get("manager", template).format(
+        return self._notices(
+            template,
             order_id=row.order_id,
-            customer=msg.sender_name or "без имени",
+            customer=msg.sender_name or self.phraser.t.get("manager", "unnamed_customer"),
             phone=normalize_phone(msg.chat_id) or msg.chat_id,
             state=row.previous_state or row.state,
-            lines=self.phraser.summary_lines(slots) if slots.product else "",
+            lines=self.phraser.summary_lines(row.slots) if row.slots.product else "",
         )
-        return [
-            Outgoing(chat_id_for(manager), "text", text.strip(), to_manager=True)
-            for manager in sorted(self.managers)
-        ]
-
-    # -- managers ---------------------------------------------------------------------------
-
-    async def _manager_command(self, msg: IncomingMessage, command: Command) -> list[Outgoing]:
-        reply = await self.run_command(command, by=normalize_phone(msg.chat_id) or msg.chat_id)
-        outgoing = [Outgoing(msg.chat_id, "text", reply, to_manager=True)]
-        await self.store.record_outgoing(outgoing)
-        await self.store.mark_processed(msg.message_id)
-        return outgoing
-
-    async def run_command(self, command: Command, by: str) -> str:
-        if command.name == "help":
-            return HELP
-        if command.name == "invalid":
-            return command.error or HELP
-        if command.name == "orders":
-            since = None
-            if command.today:
-                local = datetime.now(UTC).astimezone(self.tz)
-                since = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            orders = await self.store.list_orders("confirmed", since)
-            if not orders:
-                return "Подтверждённых заказов нет."
-            lines = [
-                f"#{o.id} +{o.phone} — {o.product_name}"
-                f"{' ' + o.size if o.size else ''}{' ' + o.color if o.color else ''},"
-                f" {o.city}, {price_text(o.price)}"
-                for o in orders[:20]
-            ]
-            return "Заказы:\n" + "\n".join(lines)
-        assert command.phone is not None
-        chat_id = chat_id_for(command.phone)
-        async with self.locks.hold(chat_id):
-            return await self._handoff_command(command, chat_id, by)
-
-    async def take_over(self, chat_id: str, by: str) -> None:
-        """A manager typed in the customer's chat from the shop's phone: Alina steps aside."""
-        async with self.locks.hold(chat_id):
-            if await self.store.handoff_active(chat_id):
-                return
-            row = await self.store.load_conversation(chat_id)
-            conv = self._conversation(row)
-            self.machine.fire(conv, "handoff")
-            row.state, row.previous_state = conv.state, conv.previous_state
-            await self.store.save_turn(
-                TurnRecord(
-                    conversation=row,
-                    processed_id=None,
-                    handoff_by=by,
-                    handoff_reason="typed on the shop's phone",
-                )
-            )
-            log.info("manager took over", extra={"chat_id": chat_id})
-
-    async def _handoff_command(self, command: Command, chat_id: str, by: str) -> str:
-        row = await self.store.load_conversation(chat_id)
-        conv = self._conversation(row)
-        phone = command.phone
-        if command.name == "handoff_status":
-            active = await self.store.handoff_active(chat_id)
-            who = "менеджер" if active else "Алина"
-            slots = ", ".join(f"{k}: {v}" for k, v in row.slots.filled().items())
-            return f"+{phone}: чат ведёт {who}. Этап: {row.state}. {slots}".strip()
-        if command.name == "handoff_on":
-            self.machine.fire(conv, "handoff")
-            reply = f"+{phone}: чат у вас, Алина молчит. Вернуть: /handoff off {phone}"
-        else:
-            self.machine.fire(conv, "release")
-            reply = f"+{phone}: чат снова ведёт Алина (этап: {conv.state})."
-        row.state, row.slots, row.previous_state = conv.state, conv.slots, conv.previous_state
-        await self.store.save_turn(TurnRecord(conversation=row, processed_id=None, handoff_by=by))
-        return reply
 
 
 def _photo_outgoing(chat_id: str, photo: PhotoRef) -> Outgoing:

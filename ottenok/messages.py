@@ -18,6 +18,11 @@ class IncomingMessage:
     `kind` is "text" for anything with text to read (an image's caption counts), otherwise the
     media kind ("audio", "video", "sticker", "location", "document", "image"), which gets a
     polite request to write in text.
+
+    `edits` is the message_id of the customer's earlier message this one corrects (a WhatsApp
+    edit: `text` is the new wording). `lid` is the person's WhatsApp `@lid` id when the channel
+    saw one; `chat_id` is then still the phone-based id when the phone is known, so the two ids
+    of one person can be folded into one conversation.
     """
 
     chat_id: str
@@ -26,6 +31,8 @@ class IncomingMessage:
     sender_name: str | None = None
     kind: str = "text"
     timestamp: datetime = field(default_factory=now_utc)
+    edits: str | None = None
+    lid: str | None = None
 
 
 @dataclass(slots=True)

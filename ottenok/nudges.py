@@ -1,9 +1,11 @@
 """Nudges: what a scheduler tick decides for quiet customers, and how it sends exactly once.
 
 The rules live in the nudge machine (`ottenok/states/nudge.py`); this module only builds a
-`NudgeTrack` from a stored row, fires `tick` on it and turns the result into a decision the
-storage can claim atomically. Sending goes through an outbox so a crash, a failed send or a
-second worker never sends a nudge twice (see `adapters/nudge_store.py` for the SQL).
+`NudgeTrack` from a stored row, fires the machine on it (`tick` for the scheduler,
+`customer_replied` and `stop` for a turn) and turns the result into what storage writes: a
+decision the scheduler claims atomically, or the columns a turn saves. Sending goes through an
+outbox so a crash, a failed send or a second worker never sends a nudge twice (the SQL is in
+`adapters/nudge_store.py`).
 """
 
 from __future__ import annotations
@@ -14,39 +16,66 @@ import random
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from ottenok.actions.nudge import SEND_NUDGE
 from ottenok.catalog import Catalog
+from ottenok.guards import nudge as nudge_guards
 from ottenok.machines import nudge_machine
-from ottenok.messages import Outgoing, first_name
+from ottenok.messages import first_name
 from ottenok.nudge_policy import NudgePolicy
-from ottenok.nudge_track import NudgeTrack, utc_now
+from ottenok.nudge_track import NudgeSchedule, NudgeTrack, utc_now
 from ottenok.phrasing.templates import Templates
-from ottenok.slots import OrderSlots, ProductType
-from ottenok.states.order import OPEN_STATES
+from ottenok.slots import OrderSlots
+from ottenok.states.nudge import DUE_AT, NudgeState, NudgeTrigger
+from ottenok.states.order import OPEN_STATES, OrderState
 
 log = logging.getLogger("ottenok.nudges")
 
 STEP_KEYS = {1: "first", 2: "second"}
 
 
-def first_nudge_after_turn(
-    policy: NudgePolicy | None, state: str, outgoing: Sequence[Outgoing], at: datetime
-) -> datetime | None:
-    """When to nudge after a turn: only when the bot spoke last in an unfinished order.
+def after_turn(
+    schedule: NudgeSchedule,
+    policy: NudgePolicy | None,
+    order_state: OrderState,
+    *,
+    customer_wrote: bool,
+    bot_spoke_at: datetime | None,
+) -> NudgeSchedule:
+    """Fire the nudge machine for one turn and return the columns to store with it.
 
-    A handoff, a confirmed or cancelled order, or nudges switched off (`policy` None) give None,
-    which the storage turns into "stop nudging this chat".
+    The customer's message resets the count (`customer_replied`); then the order's new state
+    may leave nothing to wait for (`stop`). The chat is looked at again when the bot's message,
+    if it sent one, goes unanswered long enough. `policy` None: nudges are switched off.
     """
-    if policy is None or state not in OPEN_STATES:
+    track = NudgeTrack(
+        state=schedule.state,
+        count=schedule.count,
+        last_nudge_at=schedule.last_nudge_at,
+        bot_spoke_last=bot_spoke_at is not None,
+        last_bot_at=bot_spoke_at,
+        order_open=order_state in OPEN_STATES,
+        handoff=order_state == OrderState.HANDOFF,
+        policy=policy,
+    )
+    machine = nudge_machine()
+    if customer_wrote:
+        machine.fire(track, NudgeTrigger.CUSTOMER_REPLIED)
+    machine.fire(track, NudgeTrigger.STOP)
+    return NudgeSchedule(track.state, track.count, track.last_nudge_at, due_at(track))
+
+
+def due_at(track: NudgeTrack) -> datetime | None:
+    """When the machine can next move a waiting chat (`states.nudge.DUE_AT`); None: never
+    by itself (stopped, or the customer spoke last)."""
+    name = DUE_AT.get(NudgeState(track.state))
+    if name is None or not nudge_guards.bot_spoke_last(track):
         return None
-    if not any(not out.to_manager for out in outgoing):
-        return None
-    return policy.first_nudge_at(at)
+    return getattr(nudge_guards, name)(track)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +90,8 @@ class DueChat:
     last_nudge_at: datetime | None
     last_bot_at: datetime | None
     bot_spoke_last: bool
-    conversation_state: str | None
+    conversation_state: OrderState | None
     slots: OrderSlots
-    handoff: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +114,8 @@ class NudgeDecision:
 
 @dataclass(frozen=True, slots=True)
 class PendingNudge:
-    """An outbox row leased by one worker for sending."""
+    """An outbox row leased by one worker for sending; `nudge_state` is where its claim moved
+    the chat, so the send only moves on a chat still waiting for it."""
 
     id: int
     chat_id: str
@@ -94,6 +123,7 @@ class PendingNudge:
     text: str
     attempts: int
     created_at: datetime
+    nudge_state: NudgeState
 
 
 @dataclass(slots=True)
@@ -126,7 +156,11 @@ class NudgeOutbox(Protocol):
     ) -> list[PendingNudge]: ...
 
     async def mark_sent(
-        self, nudge: PendingNudge, sent_at: datetime, wa_id: str | None, next_nudge_at: datetime
+        self,
+        nudge: PendingNudge,
+        sent_at: datetime,
+        wa_id: str | None,
+        next_nudge_at: datetime | None,
     ) -> None: ...
 
     async def release(
@@ -162,8 +196,7 @@ class NudgeTexts:
         if product is None:
             return None
         phrase = _mid_sentence(product.name)
-        is_shoe = product.type == ProductType.SHOES or slots.product_type == ProductType.SHOES
-        if slots.size and is_shoe:
+        if slots.size and product.type.has_sizes:
             phrase += f", {slots.size.replace('.', ',')} размер"  # Russian writes 37,5
         return phrase
 
@@ -186,13 +219,13 @@ def decide(chat: DueChat, now: datetime, policy: NudgePolicy) -> NudgeDecision:
         last_bot_at=chat.last_bot_at,
         last_nudge_at=chat.last_nudge_at,
         order_open=chat.conversation_state in OPEN_STATES,
-        handoff=chat.handoff,
+        handoff=chat.conversation_state == OrderState.HANDOFF,
         policy=policy,
         clock=lambda: now,
     )
-    nudge_machine().fire(track, "tick")
+    nudge_machine().fire(track, NudgeTrigger.TICK)
     step = track.count if SEND_NUDGE in track.effects else None
-    next_at = None if step is not None else _next_check(track, now, policy)
+    next_at = None if step is not None else _not_before(due_at(track), now, policy)
     return NudgeDecision(
         chat=chat,
         state=track.state,
@@ -219,23 +252,10 @@ async def plan_nudges(
     return decisions
 
 
-def next_after_send(step: int, sent_at: datetime, policy: NudgePolicy) -> datetime:
-    """The second nudge counts from the first's actual send time; after the second, the very
-    next tick lets the machine stop the chat."""
-    return policy.second_nudge_at(sent_at) if step == 1 else sent_at
-
-
-def _next_check(track: NudgeTrack, now: datetime, policy: NudgePolicy) -> datetime | None:
-    """When a chat the machine left waiting can next change: never busy-poll a closed shop."""
-    if track.state == "stopped" or not track.bot_spoke_last or track.last_bot_at is None:
-        return None
-    if track.state == "active":
-        moment = policy.first_nudge_at(track.last_bot_at)
-    elif track.state == "nudged_once" and track.last_nudge_at is not None:
-        moment = policy.second_nudge_at(track.last_nudge_at)
-    else:
-        return None
-    if moment > now:
+def _not_before(moment: datetime | None, now: datetime, policy: NudgePolicy) -> datetime | None:
+    """A due moment already past at a tick that sent nothing means the shop is closed: look
+    again at the opening, never busy-poll a closed shop."""
+    if moment is None or moment > now:
         return moment
     opening = policy.next_opening(now)
     return opening if opening > now else None
@@ -255,10 +275,10 @@ def _reason(
         return f"bot's message of {local(chat.last_bot_at)} is unanswered"
     if step == 2:
         return f"no reply since the first nudge at {local(chat.last_nudge_at)}"
-    if track.state == "stopped":
-        if chat.handoff:
+    if track.state == NudgeState.STOPPED:
+        if track.handoff:
             return "stopped: a manager has the chat"
-        if track.count >= 2 and chat.conversation_state in OPEN_STATES:
+        if nudge_guards.nudges_used_up(track) and track.order_open:
             return "stopped: both nudges sent"
         return f"stopped: conversation is {chat.conversation_state or 'missing'}"
     if not chat.bot_spoke_last:
@@ -324,7 +344,7 @@ class NudgeService:
         won = await self.outbox.claim(decisions, now)
         report.claimed = len(won)
         report.decided_nudges = sum(1 for d in won if d.step is not None)
-        report.stopped = sum(1 for d in won if d.state == "stopped")
+        report.stopped = sum(1 for d in won if d.state == NudgeState.STOPPED)
 
     async def deliver(self, now: datetime, report: TickReport | None = None) -> None:
         """Send pending nudges (new, failed earlier or orphaned by a crash) inside work hours.
@@ -362,7 +382,13 @@ class NudgeService:
                 nudge, self.owner, repr(err)[:500], now + self.retry_after, give_up
             )
             return False
-        await self.outbox.mark_sent(
-            nudge, now, wa_id, next_after_send(nudge.step, now, self.policy)
+        sent = NudgeTrack(
+            state=nudge.nudge_state,
+            count=nudge.step,
+            bot_spoke_last=True,
+            last_bot_at=now,
+            last_nudge_at=now,
+            policy=self.policy,
         )
+        await self.outbox.mark_sent(nudge, now, wa_id, due_at(sent))
         return True

@@ -6,20 +6,23 @@ from dataclasses import dataclass, field
 
 from ottenok.conversation import StockIssue
 from ottenok.slots import OrderSlots
+from ottenok.states.order import OrderState, TurnEvent
 
 
 @dataclass(slots=True)
 class TurnOutcome:
-    """What happened in one turn, in terms the phrasing needs (no machine internals)."""
+    """What happened in one turn: the state the machine chose, the slots, what the reply
+    announces (`event`) and the facts it may need (answer, stock issue, candidates…)."""
 
     chat_id: str
-    state: str
+    state: OrderState
     slots: OrderSlots
     issue: StockIssue | None = None
     greet: bool = False
     customer_name: str | None = None
-    event: str | None = None
+    event: TurnEvent | None = None
     new_product: bool = False
+    corrected: dict[str, str] = field(default_factory=dict)  # slot → new value, for "поменяла"
     answer: str | None = None
     candidates: list[str] = field(default_factory=list)
     unsold: str | None = None

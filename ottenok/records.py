@@ -7,17 +7,32 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ottenok.messages import Outgoing
+from ottenok.nudge_track import NudgeSchedule
 from ottenok.slots import OrderSlots
+from ottenok.states.order import OrderState, Trigger
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """One transition the machine took: stored for the funnel (where customers go and stop)."""
+
+    source: OrderState
+    dest: OrderState
+    trigger: Trigger
+    reason: str | None = None  # the stock issue that sent the customer back, if any
 
 
 @dataclass(slots=True)
 class ConversationRow:
+    """A chat's stored conversation, with the nudge columns of its client row."""
+
     chat_id: str
-    state: str = "greeting"
+    state: OrderState = OrderState.GREETING
     slots: OrderSlots = field(default_factory=OrderSlots)
-    previous_state: str | None = None
+    previous_state: OrderState | None = None
     order_id: int | None = None
     turns: int = 0
+    nudge: NudgeSchedule = field(default_factory=NudgeSchedule)
 
 
 @dataclass(slots=True)
@@ -48,13 +63,14 @@ class TurnRecord:
     conversation: ConversationRow
     processed_id: str | None
     outgoing: list[Outgoing] = field(default_factory=list)
-    photo_keys: list[str] = field(default_factory=list)
     order_status: str | None = None  # open | confirmed | cancelled; None leaves orders alone
     order_fields: dict[str, Any] = field(default_factory=dict)
     phone: str | None = None
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    # When the customer's silence earns the first nudge; None stops nudging this chat.
-    next_nudge_at: datetime | None = None
-    # Who moved the chat into or out of handoff this turn, and why (kept only when it moved).
+    # The nudge machine's result for this turn; None leaves the chat's nudge columns alone.
+    nudge: NudgeSchedule | None = None
+    # The order machine's transitions this turn (for the funnel).
+    changes: list[StateChange] = field(default_factory=list)
+    # Who moved the chat into or out of handoff this turn, and why (logged only when it moved).
     handoff_by: str = "customer"
     handoff_reason: str = ""

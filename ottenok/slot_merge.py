@@ -24,7 +24,8 @@ def merge_update(slots: OrderSlots, update: SlotUpdate, facts: ShopFacts) -> Ord
         if "color" not in given and merged["color"] not in facts.colors(product):
             merged["color"] = None
     if product is not None:
-        if merged["product_type"] != ProductType.SHOES:
+        product_type = merged["product_type"]
+        if product_type is None or not ProductType(product_type).has_sizes:
             merged["size"] = None
         colors = facts.colors(product)
         if len(colors) == 1:

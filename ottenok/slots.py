@@ -17,6 +17,11 @@ class ProductType(StrEnum):
     ACCESSORY = "accessory"
     OTHER = "other"
 
+    @property
+    def has_sizes(self) -> bool:
+        """Only shoes come in sizes: bags and accessories are never asked for one."""
+        return self is ProductType.SHOES
+
 
 class Intent(StrEnum):
     GREETING = "greeting"
@@ -37,7 +42,8 @@ SLOT_NAMES: tuple[str, ...] = ("city", "product", "product_type", "size", "color
 class OrderSlots(BaseModel):
     """What the customer has told us about the order so far.
 
-    `product` is the catalog product id; `size` is a normalised EU size string ("38", "37.5");
+    `product` is the catalog product id; `size` is a normalised EU size string ("38", "37.5"),
+    always None once a product without sizes is chosen (`slot_merge` keeps that true);
     `color` is a normalised catalog colour (lower case, "ё" folded to "е").
     """
 
@@ -89,10 +95,15 @@ class SlotUpdate(BaseModel):
 
 
 class FillContext(BaseModel):
-    """What a slot filler may know besides the message: where the dialogue stands.
-
-    The state tells which slot was just asked for, so a bare "38" or "Караганда" fills it.
-    """
+    """What a slot filler may know besides the message: where the dialogue stands."""
 
     state: str = "greeting"
     slots: OrderSlots = Field(default_factory=OrderSlots)
+
+    @property
+    def asking(self) -> str | None:
+        """The slot the state just asked for, so a bare "38" or "Караганда" fills it."""
+        # Imported here: the declarations import this module for `Intent`.
+        from ottenok.states.order import QUESTIONS, OrderState
+
+        return QUESTIONS.get(OrderState(self.state))

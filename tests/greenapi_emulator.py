@@ -5,6 +5,13 @@ It checks the instance id and token like the real service (wrong token → 401, 
 refuses polling with a 400 echoing the path while a webhook URL is set, and can fail or stall the
 next calls of a method on demand. Bodies are built with `text_body`, `file_body`, `status_body`.
 
+Faults as a gateway has them: `inject(method, FaultRates(...))` makes a share of that method's
+calls answer 500, 429 (with `Retry-After`), hang past the client's timeout, or deliver and then
+answer 500 or hang (the ambiguous failures), drawn from a seeded RNG per method so a test sees
+the same faults on every run. The journals (`lastOutgoingMessages`, `getChatHistory`) list what
+was really delivered, in GREEN-API's shape, at its ~1 request/s per instance (429 beyond that),
+optionally `journal_lag` seconds late as the documentation warns.
+
     async with GreenAPIEmulator(id_instance="1101000001", token="secret-token") as emu:
         client = GreenAPIClient(emu.api_url, emu.media_url, emu.id_instance, emu.token)
 """
@@ -13,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import mimetypes
+import random
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
@@ -24,6 +33,7 @@ from aiohttp import web
 
 MEDIA_PREFIX = "media"
 WID = "77000000001@c.us"
+JOURNAL_METHODS = frozenset({"lastoutgoingmessages", "getchathistory"})
 
 
 @dataclass
@@ -31,12 +41,57 @@ class _Failure:
     status: int
     body: Any
     delay: float
+    headers: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class FaultRates:
+    """The chances (each 0..1, together at most 1) that one call of a method fails each way.
+
+    `error_500`, `error_429` and `timeout` deliver nothing; `error_500_after_delivery` and
+    `timeout_after_delivery` do the call's work (a message is recorded as sent) and then answer
+    500 or hang: the failures a client cannot tell from the others. A timeout hangs for
+    `hang_seconds`, which a test sets past its client's `request_timeout`.
+    """
+
+    error_500: float = 0.0
+    error_429: float = 0.0
+    timeout: float = 0.0
+    error_500_after_delivery: float = 0.0
+    timeout_after_delivery: float = 0.0
+    retry_after: str = "1"
+    hang_seconds: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= sum(self._chances().values()) <= 1:
+            raise ValueError("fault rates must add up to at most 1")
+
+    def _chances(self) -> dict[str, float]:
+        return {
+            "500": self.error_500,
+            "429": self.error_429,
+            "timeout": self.timeout,
+            "500_after_delivery": self.error_500_after_delivery,
+            "timeout_after_delivery": self.timeout_after_delivery,
+        }
+
+    def draw(self, rng: random.Random) -> str | None:
+        """The fault for one call ("500", "429", "timeout", "500_after_delivery",
+        "timeout_after_delivery"), or None when it goes through."""
+        roll = rng.random()
+        for kind, chance in self._chances().items():
+            if roll < chance:
+                return kind
+            roll -= chance
+        return None
 
 
 class GreenAPIEmulator:
     """One emulated instance. `max_wait` caps how long an empty long poll waits (the client's
     receiveTimeout is at least 5 s); `echo_sent` queues an outgoingAPIMessageReceived for every
-    message sent, like an instance with outgoing webhooks on."""
+    message sent, like an instance with outgoing webhooks on. `seed` seeds the fault draws,
+    `journal_interval` is the journals' rate limit (seconds between requests) and
+    `journal_lag` how long a message takes to appear in them."""
 
     def __init__(
         self,
@@ -45,20 +100,33 @@ class GreenAPIEmulator:
         *,
         max_wait: float | None = None,
         echo_sent: bool = False,
+        seed: int = 0,
+        journal_interval: float = 1.0,
+        journal_lag: float = 0.0,
     ) -> None:
         self.id_instance = str(id_instance)
         self.token = token
         self.max_wait = max_wait
         self.echo_sent = echo_sent
+        self.seed = seed
+        self.journal_interval = journal_interval
+        self.journal_lag = journal_lag
         self.state = "authorized"
         self.webhook_url = ""
         self.sent: list[dict[str, Any]] = []
+        self.typing: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        self.faults: list[tuple[str, str]] = []
+        self.journal_refusals = 0
         self.receive_timeouts: list[int] = []
         self.queue: deque[tuple[int, dict[str, Any]]] = deque()
+        self._history: list[tuple[float, dict[str, Any]]] = []
         self._receipts = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self._rates: dict[str, FaultRates] = {}
+        self._rngs: dict[str, random.Random] = {}
+        self._journal_last: float | None = None
         self._arrived = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -107,19 +175,36 @@ class GreenAPIEmulator:
     # ---- test controls ---------------------------------------------------------------------
 
     def push(self, body: dict[str, Any]) -> int:
-        """Queue a notification body; returns its receipt id."""
+        """Queue a notification body; returns its receipt id. A customer's message also enters
+        its chat's history, as on the real instance."""
         receipt_id = next(self._receipts)
         self.queue.append((receipt_id, body))
         self._arrived.set()
+        self._remember_incoming(body)
         return receipt_id
 
+    def inject(self, method: str, rates: FaultRates) -> None:
+        """From now on, fail calls of `method` at these rates (replacing earlier rates)."""
+        key = method.lower()
+        self._rates[key] = rates
+        self._rngs.setdefault(key, random.Random(f"{self.seed}/{key}"))
+
+    def clear_faults(self) -> None:
+        self._rates.clear()
+
     def fail_next(
-        self, method: str, status: int = 429, times: int = 1, body: Any = None, delay: float = 0.0
+        self,
+        method: str,
+        status: int = 429,
+        times: int = 1,
+        body: Any = None,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
     ) -> None:
         """Answer the next `times` calls of `method` with `status` (after `delay` seconds)."""
         answer = body if body is not None else {"code": status, "message": f"emulated {status}"}
         for _ in range(times):
-            self._failures[method.lower()].append(_Failure(status, answer, delay))
+            self._failures[method.lower()].append(_Failure(status, answer, delay, headers))
 
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Hold the next `times` calls of `method` for `seconds` before answering normally:
@@ -152,13 +237,50 @@ class GreenAPIEmulator:
             failure = failures.popleft()
             await asyncio.sleep(failure.delay)
             if failure.status:
-                return web.json_response(failure.body, status=failure.status)
+                return web.json_response(
+                    failure.body, status=failure.status, headers=failure.headers
+                )
         if (method == "sendfilebyupload") != media:
             return web.json_response({"message": "wrong host for this method"}, status=404)
         handler = self._handlers().get((request.method, method))
         if handler is None:
             return web.json_response({"message": "method not emulated"}, status=404)
-        return await handler(request, tail)
+        if method in JOURNAL_METHODS and self._journal_throttled():
+            return web.json_response(
+                {"code": 429, "message": "Too Many Requests"},
+                status=429,
+                headers={"Retry-After": "1"},
+            )
+        rates = self._rates.get(method)
+        fault = rates.draw(self._rngs[method]) if rates is not None else None
+        if rates is None or fault is None:
+            return await handler(request, tail)
+        self.faults.append((method, fault))
+        if fault == "429":
+            return web.json_response(
+                {"code": 429, "message": "Too Many Requests"},
+                status=429,
+                headers={"Retry-After": rates.retry_after},
+            )
+        if fault == "500":
+            return web.json_response({"code": 500, "message": "emulated 500"}, status=500)
+        if fault == "timeout":
+            await asyncio.sleep(rates.hang_seconds)
+            return web.json_response({"code": 504, "message": "Gateway Timeout"}, status=504)
+        response = await handler(request, tail)  # delivered; now the answer goes wrong
+        if fault == "timeout_after_delivery":
+            await asyncio.sleep(rates.hang_seconds)
+            return response
+        return web.json_response({"code": 500, "message": "emulated 500"}, status=500)
+
+    def _journal_throttled(self) -> bool:
+        """About 1 request/s per instance for the journals; a refused request does not count."""
+        now = time.monotonic()
+        if self._journal_last is not None and now - self._journal_last < self.journal_interval:
+            self.journal_refusals += 1
+            return True
+        self._journal_last = now
+        return False
 
     def _handlers(self) -> dict[tuple[str, str], Any]:
         return {
@@ -170,6 +292,9 @@ class GreenAPIEmulator:
             ("GET", "getstateinstance"): self._state,
             ("GET", "getsettings"): self._get_settings,
             ("POST", "setsettings"): self._set_settings,
+            ("POST", "sendtyping"): self._send_typing,
+            ("GET", "lastoutgoingmessages"): self._last_outgoing,
+            ("POST", "getchathistory"): self._chat_history,
         }
 
     async def _send_message(self, request: web.Request, _tail: list[str]) -> web.Response:
@@ -208,6 +333,7 @@ class GreenAPIEmulator:
         id_message = f"BAE5{next(self._message_ids):012X}"
         entry["idMessage"] = id_message
         self.sent.append(entry)
+        self._history.append((time.time(), _journal_entry(entry, self.media_url)))
         if self.echo_sent:
             text = entry.get("message") or entry.get("caption") or ""
             self.push(
@@ -259,6 +385,57 @@ class GreenAPIEmulator:
                 return web.json_response({"result": True})
         return web.json_response({"result": False})
 
+    async def _send_typing(self, request: web.Request, _tail: list[str]) -> web.Response:
+        body = await request.json()
+        typing_time = body.get("typingTime", 1000)
+        if not isinstance(typing_time, int) or not 1000 <= typing_time <= 20000:
+            return web.json_response({"message": "typingTime must be 1000..20000"}, status=400)
+        self.typing.append(
+            {"chatId": body["chatId"], "typingTime": typing_time, "type": body.get("typingType")}
+        )
+        return web.Response(status=200)  # GREEN-API answers an empty body
+
+    async def _last_outgoing(self, request: web.Request, _tail: list[str]) -> web.Response:
+        minutes = request.query.get("minutes", "1440")
+        if not minutes.isdigit():
+            return web.json_response({"message": "minutes must be an integer"}, status=400)
+        since = time.time() - int(minutes) * 60
+        entries = [e for at, e in self._visible() if at >= since and e["type"] == "outgoing"]
+        return web.json_response(entries)
+
+    async def _chat_history(self, request: web.Request, _tail: list[str]) -> web.Response:
+        body = await request.json()
+        chat_id, count = body.get("chatId"), body.get("count", 100)
+        if not isinstance(chat_id, str) or not isinstance(count, int) or count < 1:
+            return web.json_response({"message": "chatId and a count are required"}, status=400)
+        entries = [e for _, e in self._visible() if e["chatId"] == chat_id]
+        return web.json_response(entries[:count])
+
+    def _visible(self) -> list[tuple[float, dict[str, Any]]]:
+        """The journal as GREEN-API lists it: newest first, `journal_lag` seconds behind."""
+        now = time.time()
+        shown = [(at, e) for at, e in self._history if at + self.journal_lag <= now]
+        return sorted(shown, key=lambda item: item[0], reverse=True)
+
+    def _remember_incoming(self, body: dict[str, Any]) -> None:
+        sender = body.get("senderData")
+        data = body.get("messageData")
+        if body.get("typeWebhook") != "incomingMessageReceived" or not isinstance(sender, dict):
+            return
+        data = data if isinstance(data, dict) else {}
+        text = (data.get("textMessageData") or {}).get("textMessage")
+        entry = {
+            "type": "incoming",
+            "idMessage": body.get("idMessage"),
+            "timestamp": body.get("timestamp"),
+            "typeMessage": data.get("typeMessage"),
+            "chatId": sender.get("chatId"),
+            "senderId": sender.get("sender"),
+            "senderName": sender.get("senderName"),
+            **({"textMessage": text} if text is not None else {}),
+        }
+        self._history.append((time.time(), entry))
+
     async def _state(self, _request: web.Request, _tail: list[str]) -> web.Response:
         return web.json_response({"stateInstance": self.state})
 
@@ -272,6 +449,44 @@ class GreenAPIEmulator:
         if "webhookUrl" in body:
             self.webhook_url = body["webhookUrl"]
         return web.json_response({"saveSettings": True})
+
+
+def _journal_entry(sent: dict[str, Any], media_url: str) -> dict[str, Any]:
+    """A sent message as the journals show it: texts with a link become extendedTextMessage."""
+    entry: dict[str, Any] = {
+        "type": "outgoing",
+        "idMessage": sent["idMessage"],
+        "timestamp": int(time.time()),
+        "chatId": sent["chatId"],
+        "statusMessage": "sent",
+        "sendByApi": True,
+    }
+    if sent["method"] == "sendMessage":
+        text = sent["message"]
+        if "http://" in text or "https://" in text:
+            entry["typeMessage"] = "extendedTextMessage"
+            entry["extendedTextMessage"] = {"text": text, "description": "", "title": ""}
+        else:
+            entry["typeMessage"] = "textMessage"
+            entry["textMessage"] = text
+        return entry
+    mime = mimetypes.guess_type(sent["fileName"])[0] or "application/octet-stream"
+    entry["typeMessage"] = "imageMessage" if mime.startswith("image/") else "documentMessage"
+    entry["downloadUrl"] = sent.get("urlFile") or f"{media_url}/files/{sent['idMessage']}"
+    entry["caption"] = sent.get("caption") or ""
+    entry["fileName"] = sent["fileName"]
+    entry["mimeType"] = mime
+    return entry
+
+
+class RecordedSleep:
+    """Stands in for asyncio.sleep: remembers the delays, waits for nothing."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
 
 
 async def post_webhook(url: str, body: Any, token: str | None = None) -> int:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import main
-from ottenok.diagrams import mermaid
+from ottenok.diagrams import intent_table, mermaid
 from ottenok.states import nudge, order
 
 DIAGRAMS = Path(__file__).resolve().parent.parent / "docs" / "diagrams"
@@ -66,3 +66,9 @@ def test_readme_embeds_current_diagram(name: str) -> None:
     readme = (DIAGRAMS.parent.parent / "README.md").read_text(encoding="utf-8")
     body = "\n".join(mermaid(name).splitlines()[3:])
     assert f"```mermaid\n{body}\n```" in readme, f"README's {name} diagram drifted"
+
+
+def test_readme_embeds_current_intent_table() -> None:
+    readme = (DIAGRAMS.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"<!-- table:intents -->\n{intent_table()}" in readme, "README's intent table drifted"
+    assert "| ask_manager | any but handoff | — | handoff |" in intent_table()

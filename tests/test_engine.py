@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from shops import write_second_shop
 from adapters.sqlite_store import SQLiteStore
 from app import wiring
 from app.settings import Settings
+from ottenok.catalog import Catalog
 from ottenok.messages import IncomingMessage
 from ottenok.phrasing.templates import Templates
 
@@ -34,7 +36,9 @@ def second_shop(tmp_path_factory: pytest.TempPathFactory):
 async def engine(second_shop, tmp_path: Path):
     settings, shop = second_shop
     store = await SQLiteStore.open(tmp_path / "engine.db")
-    yield wiring.make_engine(shop, store, Templates.load(settings.data_dir), [MANAGER])
+    yield wiring.make_engine(
+        shop, store, Templates.load(settings.data_dir), [MANAGER], retry_pause=0.01
+    )
     await store.close()
 
 
@@ -54,16 +58,25 @@ async def test_duplicate_message_id_is_answered_once(engine) -> None:
     assert len(incoming) == 1
 
 
-async def test_message_stored_even_when_the_turn_fails(engine) -> None:
+async def test_a_failing_turn_never_ends_in_silence(engine) -> None:
+    """Retried, then a polite word, the chat to the managers with the error, the message kept."""
+    calls = []
+
     async def broken_fill(text, context):
+        calls.append(text)
         raise RuntimeError("filler down")
 
     engine.filler.fill = broken_fill
-    with pytest.raises(RuntimeError):
-        await say(engine, "Здравствуйте", 1)
+    out = await say(engine, "Здравствуйте", 1)
+    assert len(calls) == 3
+    assert "менеджер" in text_of(out)
+    [notice] = [o for o in out if o.to_manager]
+    assert "RuntimeError: filler down" in notice.text and "/handoff off 77015550202" in notice.text
     stored = await engine.store.messages(CUSTOMER)
-    assert [m["text"] for m in stored] == ["Здравствуйте"]
+    assert [(m["direction"], m["status"]) for m in stored] == [("in", None), ("out", "pending")]
+    assert stored[0]["text"] == "Здравствуйте"
     assert not await engine.store.is_processed("m1")
+    assert (await engine.store.load_conversation(CUSTOMER)).state == "handoff"
 
 
 async def test_non_text_gets_polite_reply_and_keeps_state(engine) -> None:
@@ -177,8 +190,9 @@ async def test_inventory_change_is_seen_by_the_next_turn(second_shop, tmp_path: 
     inventory = ExcelInventory(workbook_path)
     await inventory.load()
     store = await SQLiteStore.open(tmp_path / "inv.db")
+    live_shop = replace(shop, catalog=Catalog(shop.catalog.products.values(), inventory))
     engine = wiring.make_engine(
-        shop, store, Templates.load(settings.data_dir), [], inventory=inventory
+        live_shop, store, Templates.load(settings.data_dir), [], inventory=inventory
     )
     try:
         await say(engine, "Здравствуйте, Шымкент, мокасины аврора серые", 1)
@@ -192,5 +206,28 @@ async def test_inventory_change_is_seen_by_the_next_turn(second_shop, tmp_path: 
         assert (await store.load_conversation(CUSTOMER)).state == "ask_size"
         assert "37" in text_of(reply) and "нет" in text_of(reply)
     finally:
-        shop.catalog.stock = wiring.load_catalog(settings.data_dir).stock
         await store.close()
+
+
+async def test_transitions_and_handoff_moves_are_stored(engine, tmp_path: Path) -> None:
+    """The funnel's raw material: every transition taken, and who moved a handoff."""
+    import sqlite3
+
+    await say(engine, "Здравствуйте, Шымкент, мокасины аврора 39 синие", 1)
+    await say(engine, "позовите менеджера пожалуйста", 2)
+    await say(engine, "/handoff off 77015550202", 3, chat_id=f"{MANAGER}@c.us")
+    with sqlite3.connect(engine.store.path) as db:
+        changes = db.execute(
+            "SELECT source, dest, trigger, reason FROM state_changes WHERE chat_id = ?"
+            " ORDER BY id",
+            (CUSTOMER,),
+        ).fetchall()
+        moves = db.execute(
+            "SELECT active, changed_by, reason FROM handoffs WHERE chat_id = ? ORDER BY id",
+            (CUSTOMER,),
+        ).fetchall()
+    # Blue 39 is sold out: the machine went back to the size question and said why.
+    assert changes[0] == ("greeting", "ask_size", "route", "size_color")
+    assert changes[1] == ("ask_size", "handoff", "handoff", "customer")
+    assert changes[2][1:] == ("ask_size", "release", MANAGER)
+    assert moves == [(1, "customer", "позовите менеджера пожалуйста"), (0, MANAGER, "")]

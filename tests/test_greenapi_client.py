@@ -1,5 +1,6 @@
 """GreenAPIClient against the loopback emulator: every call, the retry policy, and the token
-staying out of logs and exceptions."""
+staying out of logs and exceptions. (Failure classification, Retry-After and the journals:
+test_greenapi_delivery.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import logging
 import aiohttp
 import pytest
 from aiohttp import web
-from greenapi_emulator import GreenAPIEmulator, post_webhook, status_body, text_body
+from greenapi_emulator import (
+    GreenAPIEmulator,
+    RecordedSleep,
+    post_webhook,
+    status_body,
+    text_body,
+)
 
 from adapters.greenapi import (
     AuthError,
@@ -24,16 +31,6 @@ from adapters.greenapi import (
 INSTANCE = "1101000001"
 TOKEN = "secret-token-9f8e7d6c5b4a"
 CHAT = "77011234567@c.us"
-
-
-class RecordedSleep:
-    """Stands in for asyncio.sleep: remembers the delays, waits for nothing."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 @pytest.fixture
@@ -191,17 +188,44 @@ async def test_429_twice_then_success(api, emu, sleep):
     assert len(sleep.delays) == 2
 
 
-@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
-async def test_retryable_status_gives_up_after_max_tries(api, emu, sleep, status):
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+async def test_a_send_that_certainly_did_not_arrive_is_retried_up_to_send_tries(
+    api, emu, sleep, status
+):
     emu.fail_next("sendMessage", status=status, times=3)
 
     with pytest.raises(GreenAPIError) as caught:
         await api.send_text(CHAT, "Сейчас уточню наличие")
 
-    assert caught.value.status == status
+    failure = caught.value
+    assert (failure.status, failure.retryable, failure.ambiguous) == (status, True, False)
     assert emu.count("sendMessage") == 3
     assert len(sleep.delays) == 2
     assert emu.sent == []
+
+
+async def test_a_500_on_a_send_is_ambiguous_and_never_retried_by_the_client(api, emu, sleep):
+    emu.fail_next("sendMessage", status=500, times=3)
+
+    with pytest.raises(GreenAPIError) as caught:
+        await api.send_text(CHAT, "Заказ принят!")
+
+    failure = caught.value
+    assert (failure.status, failure.retryable, failure.ambiguous) == (500, True, True)
+    assert emu.count("sendMessage") == 1
+    assert sleep.delays == []
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+async def test_idempotent_calls_retry_every_retryable_status(api, emu, sleep, status):
+    emu.fail_next("getStateInstance", status=status, times=3)
+
+    with pytest.raises(GreenAPIError) as caught:
+        await api.state()
+
+    assert caught.value.status == status
+    assert emu.count("getStateInstance") == 3
+    assert len(sleep.delays) == 2
 
 
 async def test_backoff_is_exponential_with_full_jitter_and_capped(emu, sleep):
@@ -251,17 +275,35 @@ async def test_long_poll_504_means_nothing_arrived(api, emu, sleep):
     assert sleep.delays == []
 
 
-async def test_timeouts_are_retried(emu, sleep):
-    emu.stall_next("sendMessage", seconds=2.0, times=2)
+async def test_timeouts_of_idempotent_calls_are_retried(emu, sleep):
+    emu.stall_next("getStateInstance", seconds=2.0, times=2)
     client = GreenAPIClient(
         emu.api_url, emu.media_url, INSTANCE, TOKEN, sleep=sleep, request_timeout=0.2
     )
     async with client:
-        id_message = await client.send_text(CHAT, "Добрый вечер")
+        assert await client.state() == "authorized"
 
-    assert emu.count("sendMessage") == 3
+    assert emu.count("getStateInstance") == 3
     assert len(sleep.delays) == 2
-    assert emu.sent[-1]["idMessage"] == id_message
+
+
+async def test_a_send_that_timed_out_is_ambiguous_and_not_retried(emu, sleep):
+    emu.stall_next("sendMessage", seconds=2.0)
+    client = GreenAPIClient(
+        emu.api_url, emu.media_url, INSTANCE, TOKEN, sleep=sleep, request_timeout=0.2
+    )
+    async with client:
+        with pytest.raises(GreenAPIError) as caught:
+            await client.send_text(CHAT, "Добрый вечер")
+
+    assert (caught.value.status, caught.value.ambiguous, caught.value.retryable) == (
+        None,
+        True,
+        True,
+    )
+    assert "timed out" in str(caught.value)
+    assert emu.count("sendMessage") == 1
+    assert sleep.delays == []
 
 
 async def test_timeouts_give_up_after_max_tries(emu, sleep):
@@ -289,7 +331,8 @@ async def test_connection_errors_are_retried_then_reported_without_the_url(sleep
             await client.send_text(CHAT, "Здравствуйте")
 
     assert caught.value.status is None
-    assert "connection error" in str(caught.value)
+    assert "connection refused" in str(caught.value)
+    assert (caught.value.retryable, caught.value.ambiguous) == (True, False)
     assert len(sleep.delays) == 2
     assert_no_token(str(caught.value), repr(caught.value), caplog.text)
     assert caught.value.__context__ is None

@@ -1,8 +1,11 @@
 """Notification bodies as GREEN-API sends them: every type in the reference parses, malformed
-bodies are rejected, and `classify`/`to_incoming` sort them for the dialogue."""
+bodies are rejected with a reason, `classify`/`to_incoming` sort them for the dialogue, one
+person behind two WhatsApp ids keeps one key, edits read as corrections and instance events as
+alerts."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -10,11 +13,16 @@ from greenapi_emulator import file_body, message_body, status_body, text_body
 from pydantic import ValidationError
 
 from adapters.greenapi import (
+    InstanceAlert,
     Notification,
+    Person,
     WebhookBody,
     classify,
     message_content,
+    person_of,
+    to_alert,
     to_incoming,
+    validation_reason,
 )
 
 CHAT = "77011234567@c.us"
@@ -167,7 +175,7 @@ BODIES: dict[str, tuple[dict, str, tuple[str, str] | None]] = {
             }
         ),
         "customer",
-        None,
+        ("text", "Размер 39, не 38"),
     ),
     "deleted": (
         incoming({"typeMessage": "deletedMessage", "deletedMessageData": {"stanzaId": "3EB0AB"}}),
@@ -228,7 +236,7 @@ BODIES: dict[str, tuple[dict, str, tuple[str, str] | None]] = {
     ),
     "state changed": (
         instance_event("stateInstanceChanged", stateInstance="authorized"),
-        "other",
+        "instance",
         None,
     ),
     "status instance changed": (
@@ -256,7 +264,7 @@ BODIES: dict[str, tuple[dict, str, tuple[str, str] | None]] = {
             "quotaExceeded",
             quotaData={"description": "Monthly quota has been exceeded", "method": "sendMessage"},
         ),
-        "other",
+        "instance",
         None,
     ),
     "future webhook": (instance_event("hologramReceived", hologram={"depth": 3}), "other", None),
@@ -365,3 +373,218 @@ def test_malformed_bodies_are_rejected(raw):
 def test_malformed_notifications_are_rejected(raw):
     with pytest.raises(ValidationError):
         Notification.model_validate(raw)
+
+
+def test_edited_message_is_the_new_text_of_the_message_it_corrects():
+    raw = incoming(
+        {
+            "typeMessage": "editedMessage",
+            "editedMessageData": {"textMessage": "  39 размер, не 38  ", "stanzaId": "3EB0AA"},
+        },
+        id_message="3EB0ED",
+    )
+
+    message = to_incoming(raw)
+
+    assert message is not None
+    assert (message.message_id, message.text, message.edits) == (
+        "3EB0ED",
+        "39 размер, не 38",
+        "3EB0AA",
+    )
+    assert to_incoming(text_body(CHAT, "38 размер", "3EB0AA")).edits is None
+
+
+def test_an_edit_to_nothing_and_a_deletion_need_no_answer():
+    emptied = {"typeMessage": "editedMessage", "editedMessageData": {"stanzaId": "3EB0AA"}}
+    deleted = {"typeMessage": "deletedMessage", "deletedMessageData": {"stanzaId": "3EB0AA"}}
+    assert to_incoming(incoming(emptied)) is None
+    assert to_incoming(incoming(deleted)) is None
+
+
+# ---- one person, two WhatsApp ids ------------------------------------------------------------
+
+PHONE = "77011234567"
+
+
+def lid_body(chat_id: str, sender: str, id_message: str, **sender_fields) -> dict:
+    raw = text_body(chat_id, "Здравствуйте", id_message, timestamp=WHEN)
+    raw["senderData"]["sender"] = sender
+    raw["senderData"].update(sender_fields)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "key", "phone", "lid"),
+    [
+        pytest.param(text_body(CHAT, "Привет", "P1"), CHAT, PHONE, None, id="phone chat"),
+        pytest.param(
+            lid_body(LID, LID, "P2", senderPhoneNumber=int(PHONE)), CHAT, PHONE, LID,
+            id="lid chat, phone in senderPhoneNumber",
+        ),
+        pytest.param(
+            lid_body(LID, LID, "P3", senderPhoneNumber=PHONE), CHAT, PHONE, LID,
+            id="senderPhoneNumber as text",
+        ),
+        pytest.param(lid_body(LID, CHAT, "P4"), CHAT, PHONE, LID, id="lid chat, phone sender"),
+        pytest.param(lid_body(CHAT, LID, "P5"), CHAT, PHONE, LID, id="phone chat, lid sender"),
+        pytest.param(
+            lid_body(LID, LID, "P6", senderPhoneNumber=0), LID, None, LID, id="phone hidden"
+        ),
+        pytest.param(lid_body(LID, LID, "P7"), LID, None, LID, id="lid only"),
+    ],
+)  # fmt: skip
+def test_person_key_is_the_phone_based_id_whenever_the_phone_is_known(raw, key, phone, lid):
+    assert person_of(raw) == Person(key=key, phone=phone, lid=lid)
+    message = to_incoming(raw)
+    assert message is not None
+    assert (message.chat_id, message.lid) == (key, lid)
+
+
+def test_one_person_writing_from_both_ids_is_one_conversation():
+    from_phone = to_incoming(text_body(CHAT, "Есть лоферы 38?", "Q1"))
+    from_lid = to_incoming(lid_body(LID, LID, "Q2", senderPhoneNumber=int(PHONE)))
+    assert from_phone is not None and from_lid is not None
+    assert from_phone.chat_id == from_lid.chat_id == CHAT
+
+
+def test_the_shop_phone_is_never_taken_for_the_customer():
+    typed = text_body(LID, "Здравствуйте, это Мадина", "M3", type_webhook="outgoingMessageReceived")
+    typed["senderData"]["senderPhoneNumber"] = 77000000001  # the shop's own number
+
+    assert classify(typed) == "manager_typed"
+    assert person_of(typed) == Person(key=LID, phone=None, lid=LID)
+    assert person_of(text_body(GROUP, "Всем привет", "G2")) is None
+    assert person_of(status_body(CHAT, "BAE5E1")) is None
+
+
+# ---- instance alerts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "healthy", "hint"),
+    [
+        ("notAuthorized", False, "QR"),
+        ("blocked", False, "banned"),
+        ("yellowCard", False, "spam"),
+        ("sleepMode", False, "phone"),
+        ("starting", False, "starting"),
+        ("authorized", True, "connected"),
+        ("hologramState", False, "hologramState"),
+    ],
+)
+def test_state_changes_become_instance_alerts(state, healthy, hint):
+    alert = to_alert(instance_event("stateInstanceChanged", stateInstance=state))
+
+    assert alert == InstanceAlert(
+        "state", state, healthy, alert.detail, datetime.fromtimestamp(WHEN, UTC)
+    )
+    assert hint in alert.detail
+
+
+def test_quota_exceeded_becomes_an_alert_with_the_gateways_words():
+    described = "Monthly quota has been exceeded. You can only send or receive messages from " * 9
+    raw = {
+        "typeWebhook": "quotaExceeded",
+        "instanceData": INSTANCE,
+        "quotaData": {
+            "method": "correspondents",
+            "used": 3,
+            "total": "3",
+            "status": "CORRESPONDENTS_QUOTA_EXCEEDED",
+            "description": described,
+        },
+    }
+
+    alert = to_alert(raw)
+
+    assert (alert.kind, alert.state, alert.healthy) == (
+        "quota",
+        "CORRESPONDENTS_QUOTA_EXCEEDED",
+        False,
+    )
+    assert alert.detail == described[:300]
+    bare = to_alert({"typeWebhook": "quotaExceeded"})
+    assert (bare.state, bare.healthy) == ("quotaExceeded", False)
+    assert "plan" in bare.detail
+
+
+def test_other_bodies_are_no_alert():
+    assert to_alert(text_body(CHAT, "Здравствуйте", "T6")) is None
+    assert to_alert(instance_event("statusInstanceChanged", statusInstance="offline")) is None
+    assert to_alert({"typeWebhook": "stateInstanceChanged"}) is None
+
+
+# ---- what a body must be ---------------------------------------------------------------------
+
+
+def with_changes(raw: dict, **changes) -> dict:
+    """`raw` with dotted paths set (None deletes)."""
+    changed = json.loads(json.dumps(raw))
+    for path, value in changes.items():
+        *parents, last = path.split("__")
+        target = changed
+        for part in parents:
+            target = target[part]
+        if value is None:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    return changed
+
+
+GOOD = text_body(CHAT, "Здравствуйте", "GOOD1", timestamp=WHEN)
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        pytest.param({"timestamp": 10**15}, "timestamp", id="timestamp 1e15"),
+        pytest.param({"timestamp": 1e15}, "timestamp", id="timestamp float 1e15"),
+        pytest.param({"timestamp": -(10**12)}, "timestamp", id="timestamp -1e12"),
+        pytest.param({"timestamp": float("nan")}, "timestamp", id="timestamp NaN"),
+        pytest.param({"timestamp": "1764000000"}, "timestamp", id="timestamp text"),
+        pytest.param({"timestamp": True}, "timestamp", id="timestamp bool"),
+        pytest.param({"timestamp": 1764000000123}, "timestamp", id="timestamp in ms"),
+        pytest.param({"idMessage": None}, "idMessage", id="no idMessage"),
+        pytest.param({"idMessage": ""}, "idMessage", id="empty idMessage"),
+        pytest.param({"idMessage": 12345}, "idMessage", id="idMessage number"),
+        pytest.param({"senderData": None}, "senderData", id="no senderData"),
+        pytest.param({"senderData__chatId": ""}, "chatId", id="empty chatId"),
+        pytest.param({"senderData__chatId": 77011234567}, "chatId", id="chatId number"),
+        pytest.param({"senderData__senderPhoneNumber": "+7 701"}, "senderPhoneNumber", id="phone"),
+        pytest.param({"senderData__senderName": ["А"]}, "senderName", id="senderName list"),
+        pytest.param({"messageData": None}, "messageData", id="no messageData"),
+        pytest.param({"messageData__typeMessage": 1}, "typeMessage", id="typeMessage number"),
+        pytest.param(
+            {"messageData__textMessageData__textMessage": {"x": 1}}, "textMessage", id="text object"
+        ),
+        pytest.param({"instanceData__idInstance": "x1"}, "idInstance", id="idInstance text"),
+        pytest.param({"typeWebhook": None}, "typeWebhook", id="no typeWebhook"),
+    ],
+)
+def test_a_body_with_a_wrong_field_is_rejected_with_a_reason(changes, where):
+    raw = with_changes(GOOD, **changes)
+
+    with pytest.raises(ValidationError) as caught:
+        WebhookBody.model_validate(raw)
+
+    assert where in validation_reason(caught.value)
+    with pytest.raises(ValidationError):
+        Notification.model_validate({"receiptId": 5, "body": raw})
+
+
+def test_the_reason_never_repeats_the_value():
+    secret = "my-secret-token-" * 30
+    with pytest.raises(ValidationError) as caught:
+        WebhookBody.model_validate({"typeWebhook": "incomingMessageReceived", "timestamp": secret})
+    reason = validation_reason(caught.value)
+    assert secret[:16] not in reason and len(reason) <= 200
+
+
+def test_a_status_needs_no_sender_and_unknown_fields_stay_lenient():
+    status = {**status_body(CHAT, "BAE5E1", "read"), "timestamp": 1, "futureField": [{"a": None}]}
+    body = WebhookBody.model_validate(status)
+    assert classify(body) == "status"
+    unknown = WebhookBody.model_validate({"typeWebhook": "hologramReceived", "hologram": [1, {}]})
+    assert classify(unknown) == "other"

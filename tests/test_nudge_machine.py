@@ -122,8 +122,13 @@ def test_no_nudges_after_handoff_or_finished_order(reason: str) -> None:
 
 
 @pytest.mark.parametrize("state", ["active", "nudged_once", "nudged_twice"])
-def test_stop_from_every_waiting_state(state: str) -> None:
+@pytest.mark.parametrize(
+    "ending", [{"handoff": True}, {"order_open": False}, {"policy": None}], ids=str
+)
+def test_stop_from_every_waiting_state(state: str, ending: dict) -> None:
     track = NudgeTrack(state=state)
+    assert not MACHINE.fire(track, "stop")  # an open order: still worth waiting for
+    track = NudgeTrack(state=state, **ending)
     assert MACHINE.fire(track, "stop")
     assert track.state == "stopped"
     assert MACHINE.fire(track, "customer_replied")

@@ -30,7 +30,7 @@ from ottenok.catalog import Catalog
 from ottenok.lookup import ProductMatcher
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.nudge_policy import NudgePolicy
-from ottenok.nudges import NudgeService, NudgeTexts, first_nudge_after_turn
+from ottenok.nudges import NudgeService, NudgeTexts, after_turn
 from ottenok.phrasing.templates import Templates
 from ottenok.records import TurnRecord
 from ottenok.slots import OrderSlots, ProductType
@@ -125,34 +125,46 @@ class Shopfront:
         row = await self.store.load_conversation(chat_id)
         row.state, row.slots = state, slots or OrderSlots(city="Алматы")
         outgoing = [Outgoing(chat_id, "text", "Подскажите, пожалуйста, ваш размер?")]
+        nudge = after_turn(
+            row.nudge, self.policy, row.state, customer_wrote=True, bot_spoke_at=moment
+        )
         await self.store.save_turn(
             TurnRecord(
                 conversation=row,
                 processed_id=f"{chat_id}:{moment.isoformat()}",
                 outgoing=outgoing,
                 at=moment,
-                next_nudge_at=first_nudge_after_turn(self.policy, state, outgoing, moment),
+                nudge=nudge,
             )
         )
 
     async def customer_writes(
         self, chat_id: str, moment: datetime, name: str | None = "Айгерим Садыкова"
     ) -> None:
+        """Stored, and the nudge machine told, as the engine does before it answers."""
         msg = IncomingMessage(
             chat_id, f"{chat_id}:{moment.isoformat()}:in", "Я подумаю", name, timestamp=moment
         )
         await self.store.store_incoming(msg, chat_id.split("@")[0])
+        row = await self.store.load_conversation(chat_id)
+        nudge = after_turn(
+            row.nudge, self.policy, row.state, customer_wrote=True, bot_spoke_at=None
+        )
+        await self.store.save_turn(TurnRecord(conversation=row, processed_id=None, nudge=nudge))
 
     async def finish(self, chat_id: str, state: str) -> None:
         """A turn that ends the order (confirmed, cancelled) or hands the chat to a manager."""
         row = await self.store.load_conversation(chat_id)
         row.state = state
+        now = self.clock()
         await self.store.save_turn(
             TurnRecord(
                 conversation=row,
                 processed_id=None,
                 outgoing=[Outgoing(chat_id, "text", "Спасибо!")],
-                next_nudge_at=first_nudge_after_turn(self.policy, state, [], self.clock()),
+                nudge=after_turn(
+                    row.nudge, self.policy, state, customer_wrote=False, bot_spoke_at=now
+                ),
             )
         )
 
@@ -299,12 +311,15 @@ async def test_no_nudges_after_handoff_or_finished_order(front: Shopfront, endin
     assert front.sender.sent == []
 
 
-async def test_handoff_flag_alone_stops_the_machine_at_the_due_tick(front: Shopfront) -> None:
-    """A manager flag set without a turn: the machine's own guard stops the chat."""
+async def test_handoff_alone_stops_the_machine_at_the_due_tick(front: Shopfront) -> None:
+    """The chat went to a manager while its nudge columns were left as they were: the
+    machine's own guard stops the chat at the due tick."""
     service = await front.service()
     chat = "77016666666@c.us"
     await front.bot_asks(chat, at(24, 10))
-    await front.store.set_handoff(chat, True, by="77000000001")
+    row = await front.store.load_conversation(chat)
+    row.state = "handoff"
+    await front.store.save_turn(TurnRecord(conversation=row, processed_id=None))
     report = await service.tick(at(24, 13))
     assert report.stopped == 1 and front.sender.sent == []
     client = await front.client(chat)

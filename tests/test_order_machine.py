@@ -8,10 +8,11 @@ from toyshop import ACCESSORY, BAG, MONO_SHOE, SHOE, toy_catalog, toy_variants
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
 from ottenok.conversation import Conversation
 from ottenok.guards import order as guards
-from ottenok.machines import order_machine
+from ottenok.machines import NOTHING, order_intents, order_machine
+from ottenok.records import StateChange
 from ottenok.slot_merge import merge_update
-from ottenok.slots import OrderSlots, SlotUpdate
-from ottenok.states.order import FINAL_STATES, OPEN_STATES, STATES
+from ottenok.slots import Intent, OrderSlots, SlotUpdate
+from ottenok.states.order import FINAL_STATES, OPEN_STATES, STATES, OrderState
 from ottenok.stock import Variant
 
 MACHINE = order_machine()
@@ -257,3 +258,60 @@ def test_unknown_trigger_and_undeclared_source() -> None:
 def test_machine_holds_no_models() -> None:
     MACHINE.fire(conversation(), "route")
     assert MACHINE.machine.models == []
+
+
+# --- the intent table: what a message does in each state ------------------------------------
+
+INTENTS = order_intents()
+
+
+def rule_for(state: str, intent: Intent, **values: str):
+    conv = conversation(**FULL_SHOE)
+    conv.state = OrderState(state)
+    conv.update = SlotUpdate(intent=intent, **values)
+    return INTENTS.lookup(conv, intent)
+
+
+@pytest.mark.parametrize(
+    ("state", "intent", "values", "triggers", "event"),
+    [
+        ("confirming", Intent.CONFIRM, {}, ["confirm"], None),
+        ("confirming", Intent.CONFIRM, {"size": "39"}, ["route"], None),  # "да, но 39"
+        ("ask_size", Intent.CONFIRM, {}, ["route"], None),  # "да" answers the question
+        ("greeting", Intent.CONFIRM, {}, ["route"], "thanks"),
+        ("confirmed", Intent.CONFIRM, {}, [], "already_confirmed"),
+        ("confirming", Intent.DENY, {}, [], "deny"),
+        ("ask_color", Intent.DENY, {}, ["route"], None),
+        ("confirmed", Intent.CANCEL, {}, [], "already_confirmed"),
+        ("ask_city", Intent.CANCEL, {}, ["cancel"], None),
+        ("confirmed", Intent.ASK_MANAGER, {}, ["handoff"], None),
+        ("cancelled", Intent.GREETING, {}, ["restart", "route"], None),
+        ("confirmed", Intent.PROVIDE_INFO, {"size": "39"}, ["restart", "route"], None),
+        ("cancelled", Intent.QUESTION, {}, [], "already_cancelled"),
+        ("ask_size", Intent.SMALLTALK, {}, ["route"], "thanks"),
+        ("ask_size", Intent.UNKNOWN, {}, ["route"], "didnt_understand"),
+        ("confirming", Intent.CORRECT, {"size": "39"}, ["route"], "corrected"),
+        ("confirming", Intent.CORRECT, {"size": "38"}, ["route"], None),  # nothing changed
+        ("ask_size", Intent.QUESTION, {}, ["route"], None),
+        ("handoff", Intent.PROVIDE_INFO, {"size": "39"}, [], None),  # a manager has the chat
+    ],
+)  # fmt: skip
+def test_intent_table(state, intent, values, triggers, event) -> None:
+    rule = rule_for(state, intent, **values)
+    assert list(rule.triggers) == triggers
+    assert rule.event == event
+
+
+def test_every_intent_has_a_row_from_every_state_but_handoff() -> None:
+    for state in STATES:
+        for intent in Intent:
+            rule = rule_for(state, intent)
+            assert (rule is NOTHING) == (state == "handoff"), (state, intent)
+
+
+def test_transitions_are_recorded_with_their_stock_reason() -> None:
+    conv = conversation(city="Алматы", product=SHOE, size="45")
+    assert MACHINE.fire(conv, "route")
+    assert conv.changes == [StateChange("greeting", "ask_size", "route", "size")]
+    MACHINE.fire(conv, "handoff")
+    assert conv.changes[-1] == StateChange("ask_size", "handoff", "handoff", "size")

@@ -78,8 +78,10 @@ async def test_turn_is_saved_atomically_with_order_and_processed_id(store: SQLit
         TurnRecord(
             conversation=row,
             processed_id="WA2",
-            outgoing=[Outgoing(chat, "text", "Спасибо, заказ оформлен!")],
-            photo_keys=["p1/black_1.jpg"],
+            outgoing=[
+                Outgoing(chat, "text", "Спасибо, заказ оформлен!"),
+                Outgoing(chat, "photo", photo_path=Path("black_1.jpg"), photo_key="p1/black_1.jpg"),
+            ],
             order_status="confirmed",
             order_fields={"product_name": "Сумка", "price": 25000},
             phone="77011234567",
@@ -103,15 +105,6 @@ async def test_failed_turn_leaves_nothing_half_written(store: SQLiteStore) -> No
         await store.save_turn(bad)
     assert not await store.is_processed("WA3")
     assert (await store.load_conversation(chat)).state == "greeting"
-
-
-async def test_handoff_flag_round_trip(store: SQLiteStore) -> None:
-    chat = "77019998877@c.us"
-    assert not await store.handoff_active(chat)
-    await store.set_handoff(chat, True, by="77000000001")
-    assert await store.handoff_active(chat)
-    await store.set_handoff(chat, False, by="77000000001")
-    assert not await store.handoff_active(chat)
 
 
 async def test_concurrent_turns_never_commit_or_undo_each_other(store: SQLiteStore) -> None:

@@ -19,7 +19,6 @@ from pathlib import Path
 from adapters.sqlite_store import SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
-STANDIN = Path(__file__).with_name("fixtures") / "state_changes_standin.sql"
 TOKEN = "test-console-token-0123456789"
 MANAGER = "77000000009"
 
@@ -31,7 +30,7 @@ def free_port() -> int:
 
 
 def prepare_database(db: Path) -> None:
-    """Migrate the file; add the state_changes stand-in while migration 0003 has not landed."""
+    """The migrated file exists before the service starts (tests may write rows into it)."""
 
     async def migrate() -> None:
         store = await SQLiteStore.open(db)
@@ -39,12 +38,6 @@ def prepare_database(db: Path) -> None:
 
     with ThreadPoolExecutor(1) as pool:  # callable from inside a running loop as well
         pool.submit(asyncio.run, migrate()).result()
-    with sqlite3.connect(db) as conn:
-        present = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state_changes'"
-        ).fetchone()
-        if not present:
-            conn.executescript(STANDIN.read_text(encoding="utf-8"))
 
 
 @dataclass

@@ -1,32 +1,55 @@
 """GREEN-API (WhatsApp) adapter: our own aiohttp client, body models and their mapping."""
 
-from adapters.greenapi.client import GreenAPIClient, clamp_receive_timeout, redact
+from adapters.greenapi.client import (
+    GreenAPIClient,
+    clamp_receive_timeout,
+    parse_retry_after,
+    redact,
+    same_chat,
+)
 from adapters.greenapi.errors import AuthError, GreenAPIError, MalformedNotification, QuotaExceeded
-from adapters.greenapi.mapping import classify, message_content, to_incoming
+from adapters.greenapi.mapping import (
+    InstanceAlert,
+    Person,
+    classify,
+    message_content,
+    person_of,
+    to_alert,
+    to_incoming,
+)
 from adapters.greenapi.models import (
+    EditedMessageData,
     ExtendedTextMessageData,
     FileMessageData,
     InstanceData,
+    JournalMessage,
     LocationMessageData,
     MessageData,
     Notification,
+    QuotaData,
     QuotedMessage,
     SenderData,
     TextMessageData,
     WebhookBody,
+    validation_reason,
 )
 
 __all__ = [
     "AuthError",
+    "EditedMessageData",
     "ExtendedTextMessageData",
     "FileMessageData",
     "GreenAPIClient",
     "GreenAPIError",
+    "InstanceAlert",
     "InstanceData",
+    "JournalMessage",
     "LocationMessageData",
     "MalformedNotification",
     "MessageData",
     "Notification",
+    "Person",
+    "QuotaData",
     "QuotaExceeded",
     "QuotedMessage",
     "SenderData",
@@ -35,6 +58,11 @@ __all__ = [
     "clamp_receive_timeout",
     "classify",
     "message_content",
+    "parse_retry_after",
+    "person_of",
     "redact",
+    "same_chat",
+    "to_alert",
     "to_incoming",
+    "validation_reason",
 ]

@@ -12,6 +12,8 @@ import asyncio
 import hmac
 import logging
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -19,18 +21,29 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from adapters.greenapi import AuthError, GreenAPIError, MalformedNotification, QuotaExceeded
-from adapters.greenapi.mapping import classify, message_content, to_incoming
-from adapters.greenapi.models import WebhookBody
-from adapters.greenapi.sender import WhatsAppSender
-from ottenok.chat_locks import ChatLocks
+from adapters.greenapi.client import redact
+from adapters.greenapi.mapping import (
+    InstanceAlert,
+    classify,
+    message_content,
+    person_of,
+    to_alert,
+    to_incoming,
+)
+from adapters.greenapi.models import WebhookBody, validation_reason
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
-from ottenok.phones import normalize_phone
 
 log = logging.getLogger("ottenok.service")
 
 MAX_POLL_BACKOFF = 60.0
 SHUTDOWN_GRACE_SECONDS = 30.0
+WEBHOOK_LOG_CHARS = 500
+
+
+class NotStored(Exception):
+    """A message could not be stored (the database is busy or down): its notification must
+    stay with GREEN-API, which delivers it again."""
 
 
 class GreenAPIChannel:
@@ -40,7 +53,7 @@ class GreenAPIChannel:
         self,
         engine: Engine,
         client: Any,
-        sender: WhatsAppSender,
+        wake: Callable[[], None],
         *,
         receive_timeout: int = 20,
         webhook_token: str | None = None,
@@ -49,10 +62,11 @@ class GreenAPIChannel:
         self.webhook_token = webhook_token
         self.engine = engine
         self.client = client
-        self.sender = sender
-        self.locks = ChatLocks()
+        self.wake = wake
         self.tasks: set[asyncio.Task] = set()
-        self.ready = False
+        self.alert: InstanceAlert | None = None  # the last unhealthy instance state, if any
+        self.last_receive_at: datetime | None = None
+        self.poller_failed: str | None = None
         self.stopping = asyncio.Event()
 
     # -- receiving -------------------------------------------------------------------------
@@ -63,37 +77,68 @@ class GreenAPIChannel:
         if kind == "customer":
             msg = to_incoming(body)
             if msg is not None:
-                await self.engine.store.store_incoming(msg, normalize_phone(msg.chat_id))
-                self._spawn(self.process(msg))
+                try:
+                    msg.chat_id = await self._one_chat_per_person(msg)
+                    fresh = await self.engine.receive(msg)
+                except Exception as err:
+                    raise NotStored(f"message {msg.message_id} not stored: {err!r}") from err
+                if fresh:
+                    self._spawn(self.process(msg))
         elif kind == "manager_typed":
-            chat_id = body.senderData.chatId if body.senderData else None
-            if chat_id:
+            person = person_of(body)
+            if person is not None:
                 content = message_content(body.messageData)
                 text = content[1] if content else ""
-                await self.engine.store.record_outgoing([Outgoing(chat_id, "text", text)])
-                self._spawn(self.engine.take_over(chat_id, by="shop phone"))
+                await self.engine.store.record_sent([Outgoing(person.key, "text", text)])
+                self._spawn(self.engine.take_over(person.key, by="shop phone"))
+        elif kind == "instance":
+            self._instance_changed(body)
         else:
             log.debug("ignored notification", extra={"kind": kind, "type": body.typeWebhook})
         return kind
 
-    async def process(self, msg: IncomingMessage) -> None:
-        """One turn and its sending, in order within the chat."""
-        async with self.locks.hold(msg.chat_id):
-            started = time.perf_counter()
-            try:
-                outgoing = await self.engine.handle_message(msg)
-                sent = await self.sender.send(outgoing)
-            except Exception:
-                log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
-                return
-            log.info(
-                "replied",
-                extra={
-                    "chat_id": msg.chat_id,
-                    "parts": sent,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
-                },
+    async def _one_chat_per_person(self, msg: IncomingMessage) -> str:
+        """The conversation a message belongs to: a bare `@lid` that was once seen with the
+        person's phone goes to the phone's chat."""
+        store = self.engine.store
+        if msg.lid is None:
+            return msg.chat_id
+        if msg.chat_id == msg.lid:
+            return await store.chat_for_alias(msg.lid) or msg.chat_id
+        await store.remember_alias(msg.lid, msg.chat_id)
+        return msg.chat_id
+
+    def _instance_changed(self, body: WebhookBody) -> None:
+        """WhatsApp itself may be what stopped working: say it in the log and in /health."""
+        alert = to_alert(body)
+        if alert is None:
+            return
+        self.alert = None if alert.healthy else alert
+        if alert.healthy:
+            log.info("whatsapp instance is authorized again")
+        else:
+            log.error(
+                "whatsapp instance alert",
+                extra={"kind": alert.kind, "state": alert.state, "detail": alert.detail},
             )
+
+    async def process(self, msg: IncomingMessage) -> None:
+        """One stored message's turn; the outbox sender is woken for its replies."""
+        started = time.perf_counter()
+        try:
+            outgoing = await self.engine.process(msg)
+            self.wake()
+        except Exception:
+            log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
+            return
+        log.info(
+            "replied",
+            extra={
+                "chat_id": msg.chat_id,
+                "parts": len(outgoing),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -120,7 +165,8 @@ class GreenAPIChannel:
                 log.error("malformed notification dropped", extra={"reason": str(err)})
                 await self._delete(err.receipt_id)
                 continue
-            except (AuthError, QuotaExceeded):
+            except (AuthError, QuotaExceeded) as err:
+                self.poller_failed = str(err)
                 raise
             except (TimeoutError, GreenAPIError, aiohttp.ClientError, OSError) as err:
                 log.warning("receive failed, backing off", extra={"error": str(err), "s": delay})
@@ -128,11 +174,17 @@ class GreenAPIChannel:
                 delay = min(delay * 2, MAX_POLL_BACKOFF)
                 continue
             delay = 1.0
+            self.last_receive_at = datetime.now(UTC)
             if notification is None:
                 continue
             try:
                 await self.dispatch(notification.body)
-            except Exception:
+            except NotStored as err:  # kept by GREEN-API: it comes back after the pause
+                log.error("store failed, not deleting", extra={"error": str(err), "s": delay})
+                await self._sleep(delay)
+                delay = min(delay * 2, MAX_POLL_BACKOFF)
+                continue
+            except Exception:  # a poison notification must not block the queue forever
                 log.exception("notification could not be handled; dropping it")
             await self._delete(notification.receiptId)
 
@@ -150,36 +202,55 @@ class GreenAPIChannel:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def http_app(self, webhook: bool) -> web.Application:
-        app = web.Application(client_max_size=2 * 1024 * 1024)
-        app.router.add_get("/health", self._health)
-        if webhook:
-            app.router.add_post("/webhook", self._webhook)
-        return app
+    def add_routes(self, app: web.Application) -> None:
+        """The webhook GREEN-API posts to (webhook mode)."""
+        app.router.add_post("/webhook", self._webhook)
 
-    async def _health(self, request: web.Request) -> web.Response:
-        if self.ready and not self.stopping.is_set():
-            return web.json_response({"status": "ready"})
-        return web.json_response({"status": "starting"}, status=503)
+    def status(self) -> dict[str, Any]:
+        """For /health: whether WhatsApp can reach us and we it."""
+        alert = self.alert
+        return {
+            "ok": alert is None and not (self.poller_failed is not None),
+            "last_receive_at": self.last_receive_at.isoformat() if self.last_receive_at else None,
+            "instance_alert": None if alert is None else f"{alert.state}: {alert.detail}",
+            "polling_error": self.poller_failed,
+        }
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        """Store a notification GREEN-API posts; any body we cannot use is a 400 with a short
+        reason, and is logged (redacted, truncated) so the operator can see what came.
+
+        Parsing is pydantic's own JSON parser, which bounds nesting, so deep JSON is a 400 like
+        any other malformed body; a body over the app's `client_max_size` is aiohttp's 413.
+        """
         token = self.webhook_token
         if token:
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, f"Bearer {token}".encode()):
                 return web.json_response({"error": "unauthorized"}, status=401)
+        raw = await request.read()
         try:
-            data = await request.json()
-        except ValueError:
-            return web.json_response({"error": "body is not JSON"}, status=400)
-        try:
-            body = WebhookBody.model_validate(data)
+            body = WebhookBody.model_validate_json(raw)
         except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "body"
-            return web.json_response({"error": f"{where}: {first['msg']}"}, status=400)
-        kind = await self.dispatch(body)
+            reason = validation_reason(err)
+            log.warning(
+                "webhook body rejected", extra={"reason": reason, "body": self._loggable(raw)}
+            )
+            return web.json_response({"error": reason}, status=400)
+        try:
+            kind = await self.dispatch(body)
+        except NotStored as err:  # GREEN-API resends a notification not answered 200
+            log.error("store failed, asking for a resend", extra={"error": str(err)})
+            return web.json_response({"error": "temporarily unavailable"}, status=503)
         return web.json_response({"ok": True, "kind": kind})
+
+    def _loggable(self, raw: bytes) -> str:
+        """The start of a body, the secrets we know masked before it is cut."""
+        text = redact(raw.decode("utf-8", errors="replace"), self.webhook_token or "")
+        client_redact = getattr(self.client, "redact", None)
+        if callable(client_redact):
+            text = client_redact(text)
+        return text[:WEBHOOK_LOG_CHARS]
 
     # -- lifecycle -------------------------------------------------------------------------
 

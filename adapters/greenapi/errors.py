@@ -8,13 +8,36 @@ from __future__ import annotations
 
 
 class GreenAPIError(Exception):
-    """A call failed after the retries it deserved; `status` is None for timeouts and
-    connection errors, where no HTTP answer came back."""
+    """A call failed after the tries it deserved; `status` is None for timeouts and connection
+    errors, where no HTTP answer came back.
 
-    def __init__(self, method: str, status: int | None, reason: str) -> None:
+    Three attributes say what the caller can do about it (an outbox sender needs all three):
+
+    - `retryable`: another try may succeed (429, 5xx but 501, timeouts, connection errors). False
+      when the same request would fail the same way (400, 401/403, 404, 466).
+    - `ambiguous`: the request may have taken effect although the call failed: a 500, a timeout
+      or a connection dropped after the request was sent, a 200 without the expected answer. For
+      a send it means the message may be on its way, so look in the journal (`was_delivered`)
+      before sending it again. False means it certainly did not take effect: retry freely.
+    - `retry_after`: the seconds GREEN-API asked us to wait (`Retry-After` on 429/503), or None.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        status: int | None,
+        reason: str,
+        *,
+        retryable: bool = False,
+        ambiguous: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         self.method = method
         self.status = status
         self.reason = reason
+        self.retryable = retryable
+        self.ambiguous = ambiguous
+        self.retry_after = retry_after
         super().__init__(self.describe())
 
     def describe(self) -> str:

@@ -1,20 +1,28 @@
-"""Carries a turn's outgoing actions to WhatsApp: reply parts in order, then photos.
+"""The WhatsApp transport: one outbox message at a time through GREEN-API.
 
-A failed part is logged and the rest still go out: a missing photo must not swallow the
-question that follows it. Photos are uploaded from the local file or, for Drive photos,
-downloaded (in a thread, cached by the Drive source) and uploaded.
+The outbox sender (`ottenok.delivery`) owns retries and ordering; this module only makes one
+attempt and says what happened in the terms the outbox needs: sent (with the gateway's id),
+certainly not sent (retry freely), possibly sent (check the journal before retrying), or
+never sendable. Photos are uploaded from the local file or, for Drive photos, downloaded (in
+a thread, cached by the Drive source) and uploaded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any, Protocol
 
-from adapters.greenapi import GreenAPIError
+from adapters.greenapi import AuthError, GreenAPIError, QuotaExceeded
+from ottenok.delivery import DeliveryError
 from ottenok.messages import Outgoing
 
 log = logging.getLogger("ottenok.outbound")
+
+#: A quota or credentials problem is not fixed by retrying soon: wait this long.
+ACCOUNT_PROBLEM_WAIT = 600.0
 
 
 class PhotoDownloader(Protocol):
@@ -22,36 +30,54 @@ class PhotoDownloader(Protocol):
 
 
 class WhatsAppSender:
+    """Implements `ottenok.delivery.Transport` over a `GreenAPIClient`."""
+
     def __init__(self, client: Any, drive: PhotoDownloader | None = None) -> None:
+        """`client` is a `GreenAPIClient` built with `send_tries=1`: the outbox retries."""
         self.client = client
         self.drive = drive
 
-    async def send(self, outgoing: list[Outgoing]) -> int:
-        """Send everything in order; returns how many parts went out."""
-        sent = 0
-        for out in outgoing:
-            try:
-                await self._send_one(out)
-                sent += 1
-            except (GreenAPIError, OSError) as err:
-                log.error(
-                    "send failed",
-                    extra={"chat_id": out.chat_id, "kind": out.kind, "error": str(err)},
-                )
-        return sent
+    async def send(self, out: Outgoing) -> str | None:
+        try:
+            return await self._send(out)
+        except (AuthError, QuotaExceeded) as err:
+            raise DeliveryError(str(err), retry_after=ACCOUNT_PROBLEM_WAIT) from err
+        except GreenAPIError as err:
+            raise DeliveryError(
+                str(err),
+                ambiguous=err.ambiguous,
+                retry_after=err.retry_after,
+                permanent=not (err.retryable or err.ambiguous),
+            ) from err
+        except OSError as err:  # the photo file vanished: it will not come back by retrying
+            raise DeliveryError(f"photo unavailable: {err}", permanent=True) from err
 
-    async def _send_one(self, out: Outgoing) -> None:
+    async def _send(self, out: Outgoing) -> str | None:
         if out.kind == "text":
-            await self.client.send_text(out.chat_id, out.text)
-        elif out.photo_path is not None:
-            await self.client.send_file_by_upload(
-                out.chat_id, out.photo_path, out.photo_path.name, None
+            return await self.client.send_text(out.chat_id, out.text)
+        if out.photo_path is not None:
+            return await self.client.send_file_by_upload(
+                out.chat_id, out.photo_path, _file_name(out), None
             )
-        elif out.photo_file_id is not None and self.drive is not None:
+        if out.photo_file_id is not None and self.drive is not None:
             data = await asyncio.to_thread(self.drive.download, out.photo_file_id)
-            name = (out.photo_key or out.photo_file_id).rsplit("/", 1)[-1]
-            await self.client.send_file_by_upload(out.chat_id, data, name, None)
+            return await self.client.send_file_by_upload(out.chat_id, data, _file_name(out), None)
+        raise DeliveryError(f"nothing to send for {out.photo_key!r}", permanent=True)
+
+    async def was_delivered(
+        self, out: Outgoing, since: datetime, known: Collection[str] = ()
+    ) -> bool | None:
+        """Ask GREEN-API's outgoing journal whether an ambiguous send arrived after all."""
+        wanted = out.text if out.kind == "text" else _file_name(out)
+        return await self.client.was_delivered(out.chat_id, wanted, since, exclude=known)
 
     async def send_text(self, chat_id: str, text: str) -> str | None:
         """For the nudge scheduler: one text, errors propagate so the nudge is retried."""
         return await self.client.send_text(chat_id, text)
+
+
+def _file_name(out: Outgoing) -> str:
+    """The name a photo is uploaded (and found in the journal) under."""
+    if out.photo_path is not None:
+        return out.photo_path.name
+    return (out.photo_key or out.photo_file_id or "photo.jpg").rsplit("/", 1)[-1]

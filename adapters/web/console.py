@@ -107,6 +107,7 @@ class Console:
         can_reach: Callable[[str], bool],
         product_name: Callable[[str], str | None],
         diagram: str,
+        groups: dict[str, list[object]],
         manager_chat_ids: list[str],
         channels: dict[str, bool],
         stopping: asyncio.Event,
@@ -122,6 +123,7 @@ class Console:
         self.can_reach = can_reach
         self.product_name = product_name
         self.graph = parse_mermaid(diagram)
+        self.groups = groups
         self.manager_chat_ids = manager_chat_ids
         self.channels = channels
         self.stopping = stopping
@@ -252,7 +254,7 @@ class Console:
             chat=detail,
             messages=messages,
             changes=await self.queries.state_changes(chat_id),
-            diagram=render_svg(self.graph, detail.state),
+            diagram=render_svg(self.graph, detail.state, self.groups),
             product=self.product_name(detail.slots.product) if detail.slots.product else None,
             channel=CHANNEL_LABELS[self.registry.channel_of(chat_id)],
             reachable=self.can_reach(chat_id),

@@ -35,6 +35,13 @@ STATE_LABELS: dict[str, str] = {
     "handoff": "У менеджера",
 }
 
+#: The groups the diagram draws once for all their states (ottenok/states/order.py).
+GROUP_LABELS: dict[str, str] = {
+    "open": "Любой этап до заказа",
+    "finished": "Заказ завершён или отменён",
+    "any": "Любой этап",
+}
+
 NUDGE_LABELS: dict[str, str] = {
     "active": "ждём ответа",
     "nudged_once": "напомнили 1 раз",

@@ -20,6 +20,7 @@ from adapters.web.labels import HANDOFF_STATE
 from ottenok.slots import OrderSlots
 
 TRANSCRIPT_LIMIT = 500
+_MESSAGE_COLUMNS = "id, chat_id, direction, wa_id, kind, text, payload, status, created_at"
 
 
 @dataclass(slots=True)
@@ -51,6 +52,7 @@ class MessageRow:
     at: datetime | None
     photo_key: str | None = None
     nudge_step: int | None = None
+    status: str | None = None  # an outgoing message's outbox state: pending, sent, failed…
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class MessageRow:
             "text": self.text,
             "photo_key": self.photo_key,
             "nudge": self.nudge_step,
+            "status": self.status,
             "at": self.at.isoformat() if self.at else None,
         }
 
@@ -252,10 +255,25 @@ class ConsoleQueries:
     ) -> list[MessageRow]:
         """The chat's messages in order (the newest `limit` when starting from the top)."""
         rows = await self.fetch(
-            "SELECT * FROM (SELECT id, chat_id, direction, wa_id, kind, text, payload,"
-            " created_at FROM messages WHERE chat_id = ? AND id > ? ORDER BY id DESC LIMIT ?)"
-            " ORDER BY id",
+            f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM messages WHERE chat_id = ?"
+            " AND id > ? ORDER BY id DESC LIMIT ?) ORDER BY id",
             (chat_id, after_id, limit),
+        )
+        return [_message(row) for row in rows]
+
+    async def delivered(
+        self, chat_id: str, after_id: int = 0, limit: int = TRANSCRIPT_LIMIT
+    ) -> list[MessageRow]:
+        """What the customer has seen, in order: the customer's messages and the outgoing ones
+        the channel accepted, up to the first one still waiting in the outbox (a page that
+        moved past it would never show it)."""
+        rows = await self.fetch(
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE chat_id = ? AND id > ?"
+            " AND id < COALESCE((SELECT MIN(id) FROM messages WHERE chat_id = ?"
+            " AND direction = 'out' AND status = 'pending'), 9223372036854775807)"
+            " AND (direction = 'in' OR status IS NULL OR status = 'sent')"
+            " ORDER BY id LIMIT ?",
+            (chat_id, after_id, chat_id, limit),
         )
         return [_message(row) for row in rows]
 
@@ -369,4 +387,5 @@ def _message(row: aiosqlite.Row) -> MessageRow:
         at=from_iso(row["created_at"]),
         photo_key=payload.get("photo"),
         nudge_step=payload.get("nudge"),
+        status=row["status"],
     )

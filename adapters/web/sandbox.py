@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -34,7 +35,6 @@ from adapters.web.events import (
 from adapters.web.media import PhotoFiles, Uploads, photo_path
 from adapters.web.queries import ConsoleQueries, MessageRow
 from adapters.web.render import Renderer
-from adapters.web.transport import OutgoingRouter
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage
 from ottenok.phones import normalize_phone
@@ -68,7 +68,6 @@ class SandboxChannel:
         self,
         engine: Engine,
         registry: ChannelRegistry,
-        router: OutgoingRouter,
         hub: EventHub,
         queries: ConsoleQueries,
         renderer: Renderer,
@@ -80,8 +79,8 @@ class SandboxChannel:
     ) -> None:
         self.engine = engine
         self.registry = registry
-        self.router = router
         self.hub = hub
+        self.wake: Callable[[], None] = lambda: None  # the outbox sender's, set by the service
         self.queries = queries
         self.renderer = renderer
         self.photos = photos
@@ -93,7 +92,9 @@ class SandboxChannel:
     # -- the channel ------------------------------------------------------------------------
 
     async def receive(self, msg: IncomingMessage, phone: str) -> bool:
-        """Store the customer's message first, then answer it in the background."""
+        """Store the customer's message first, then answer it in the background.
+
+        Stored with the phone the page gave: a `…@sandbox` chat id has none to read."""
         is_new = await self.engine.store.store_incoming(msg, phone)
         if is_new:
             self.hub.publish(CONSOLE, {"type": "changed", "chat_id": msg.chat_id})
@@ -104,8 +105,8 @@ class SandboxChannel:
         topic = chat_topic(msg.chat_id)
         self.hub.publish(topic, {"type": "typing", "on": True})
         try:
-            outgoing = await self.engine.handle_message(msg)
-            await self.router.send(outgoing)
+            if await self.engine.process(msg):
+                self.wake()  # the replies are outbox rows: the sender delivers them now
         except Exception:
             log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
         finally:
@@ -206,7 +207,7 @@ class SandboxChannel:
     async def messages(self, request: web.Request) -> web.Response:
         _, chat_id = self._chat(request)
         after = _int(request.query.get("after"))
-        rows = await self.queries.transcript(chat_id, after_id=after)
+        rows = await self.queries.delivered(chat_id, after_id=after)
         return web.json_response({"messages": [message_json(row) for row in rows]})
 
     async def post_message(self, request: web.Request) -> web.Response:
@@ -271,7 +272,7 @@ class SandboxChannel:
         try:
             with self.hub.subscribe(chat_topic(chat_id)) as queue:
                 while not self.stopping.is_set():
-                    rows = await self.queries.transcript(chat_id, after_id=last)
+                    rows = await self.queries.delivered(chat_id, after_id=last)
                     if rows:
                         last = rows[-1].id
                         data = [message_json(row) for row in rows]

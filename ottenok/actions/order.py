@@ -1,27 +1,29 @@
 """Actions of the order machine.
 
 They run inside transitions, so they stay instant and side-effect free beyond the model:
-they record a reason or an effect, and the engine does the sending after the machine returns.
+they record a reason, what the reply announces or an effect, and the engine does the sending
+after the machine returns.
 """
 
 from __future__ import annotations
 
-from ottenok.conversation import Conversation, StockIssue
+from ottenok.conversation import Conversation, IssueKind, StockIssue
+from ottenok.records import StateChange
 from ottenok.slots import OrderSlots
+from ottenok.states.order import OrderState, Trigger, TurnEvent
 
 NOTIFY_ORDER_CONFIRMED = "notify_order_confirmed"
 NOTIFY_HANDOFF = "notify_handoff"
 
 
-def _issue(conv: Conversation, kind: str) -> StockIssue:
+def _issue(conv: Conversation, kind: IssueKind) -> StockIssue:
     slots = conv.slots
     assert slots.product is not None
-    size = slots.size if slots.product_type == "shoes" else None
-    availability = conv.facts.check_availability(slots.product, size, slots.color)
+    availability = conv.facts.check_availability(slots.product, slots.size, slots.color)
     return StockIssue(
         kind=kind,
         product_id=slots.product,
-        size=size,
+        size=slots.size,
         color=slots.color,
         sizes=availability.sizes,
         colors=availability.colors,
@@ -31,17 +33,17 @@ def _issue(conv: Conversation, kind: str) -> StockIssue:
 
 def explain_sold_out(conv: Conversation) -> None:
     """Remember which product ran out, then forget it so the customer picks another."""
-    conv.issue = _issue(conv, "product")
+    conv.issue = _issue(conv, IssueKind.PRODUCT)
     conv.slots = OrderSlots(city=conv.slots.city, address=conv.slots.address)
 
 
 def explain_size_unavailable(conv: Conversation) -> None:
-    conv.issue = _issue(conv, "size")
+    conv.issue = _issue(conv, IssueKind.SIZE)
     conv.slots = conv.slots.model_copy(update={"size": None})
 
 
 def explain_color_sold_out(conv: Conversation) -> None:
-    conv.issue = _issue(conv, "color")
+    conv.issue = _issue(conv, IssueKind.COLOR)
     conv.slots = conv.slots.model_copy(update={"color": None})
 
 
@@ -52,7 +54,7 @@ def explain_color_not_in_size(conv: Conversation) -> None:
     in_color = conv.facts.check_availability(slots.product, None, slots.color)
     in_size = conv.facts.check_availability(slots.product, slots.size, None)
     conv.issue = StockIssue(
-        kind="size_color",
+        kind=IssueKind.SIZE_COLOR,
         product_id=slots.product,
         size=slots.size,
         color=slots.color,
@@ -66,15 +68,30 @@ def remember_state(conv: Conversation) -> None:
     conv.previous_state = conv.state
 
 
-def notify_order_confirmed(conv: Conversation) -> None:
+def order_confirmed(conv: Conversation) -> None:
+    """The customer is told, and the managers get the order."""
+    conv.event = TurnEvent.CONFIRMED
     conv.effects.append(NOTIFY_ORDER_CONFIRMED)
 
 
-def notify_handoff(conv: Conversation) -> None:
+def cancelled(conv: Conversation) -> None:
+    conv.event = TurnEvent.CANCELLED
+
+
+def handed_off(conv: Conversation) -> None:
+    """The customer is told a manager will answer; the managers get the order so far."""
+    conv.event = TurnEvent.HANDOFF
     conv.effects.append(NOTIFY_HANDOFF)
 
 
-def clear_order(conv: Conversation) -> None:
+def restarted(conv: Conversation) -> None:
     """A new order starts: keep the city and address the customer already gave."""
     conv.slots = OrderSlots(city=conv.slots.city, address=conv.slots.address)
     conv.previous_state = None
+    conv.event = TurnEvent.NEW_ORDER
+
+
+def record_change(conv: Conversation, source: OrderState, trigger: Trigger) -> None:
+    """Every transition taken, with the stock issue that caused it (the funnel reads these)."""
+    reason = conv.issue.kind if conv.issue is not None else None
+    conv.changes.append(StateChange(source, conv.state, trigger, reason))

@@ -3,8 +3,8 @@
 Precedence follows the cost of a mistake: asking for a human and cancelling beat everything
 (missing them angers a customer), a correction beats a question ("а можно не 38, а 39?" changes
 the order), a question beats a greeting ("Здравствуйте, сколько стоят?" must be answered).
-Yes and no depend on the state: "да" confirms only an order summary; in an ask_* state it
-answers the question just asked (provide_info); elsewhere it is small talk.
+The intent does not depend on the dialogue state: "да" is always a confirmation, and the
+order declaration's intent table (`ottenok/states/order.py`) decides what it does where.
 """
 
 from __future__ import annotations
@@ -88,8 +88,6 @@ _SMALLTALK = {
     "болыныз", "алина", "девушки", "девушка", "мерси",
 }  # fmt: skip
 _FILLERS = {"а", "ну", "и", "вот", "так", "же", "уже", "пожалуйста", "спасибо", "вам", "тогда"}
-_ASK_STATES_PREFIX = "ask_"
-_CONFIRMING = "confirming"
 
 
 def normalized(text: str) -> str:
@@ -103,14 +101,8 @@ def wants_photos(text: str) -> bool:
     return bool(_PHOTOS.search(normalized(text)))
 
 
-def is_question(text: str) -> bool:
-    """A direct question: a question mark or a question word."""
-    norm = normalized(text)
-    return "?" in norm or bool(_QUESTION.search(norm))
-
-
-def classify(text: str, state: str, has_values: bool = False) -> Intent:
-    """The intent of one message in the given dialogue state.
+def classify(text: str, has_values: bool = False) -> Intent:
+    """The intent of one message.
 
     `has_values` tells that the message also carried slot values (the slot filler knows): then a
     greeting, a "да" or a polite "можно …" is the customer providing information, and a "нет"
@@ -141,14 +133,14 @@ def classify(text: str, state: str, has_values: bool = False) -> Intent:
         rest = norm[greeting.end() :].strip(" ,-")
         if not rest or _only(rest, _SMALLTALK | _FILLERS):
             return Intent.GREETING
-        intent = classify(rest, state, has_values)
+        intent = classify(rest, has_values)
         return Intent.GREETING if intent in {Intent.UNKNOWN, Intent.SMALLTALK} else intent
     if "?" in norm or _QUESTION.search(norm):
         return Intent.QUESTION
     if _REQUEST.search(norm) or _PHOTOS.search(norm):
         return Intent.PROVIDE_INFO if has_values else Intent.QUESTION
     if _STRONG_CONFIRM.search(norm) or _only(norm, _YES | _FILLERS | {"все"}):
-        return _yes_in(state, has_values)
+        return Intent.PROVIDE_INFO if has_values else Intent.CONFIRM
     if words[0] in _NO or norm == "не" or norm.startswith(_NO_PHRASES):
         return Intent.CORRECT if has_values else Intent.DENY
     if has_values:
@@ -156,14 +148,6 @@ def classify(text: str, state: str, has_values: bool = False) -> Intent:
     if _only(norm, _SMALLTALK | _FILLERS | _YES):
         return Intent.SMALLTALK
     return Intent.UNKNOWN
-
-
-def _yes_in(state: str, has_values: bool) -> Intent:
-    if state == _CONFIRMING:
-        return Intent.CORRECT if has_values else Intent.CONFIRM
-    if has_values or state.startswith(_ASK_STATES_PREFIX):
-        return Intent.PROVIDE_INFO
-    return Intent.SMALLTALK
 
 
 def _only(norm: str, vocabulary: set[str]) -> bool:

@@ -102,12 +102,12 @@ class OfflineSlotFiller:
         reading = self._read(text, context)
         product = reading.product
         product_id = product or context.slots.product
-        size = find_size(reading.rest, expecting=context.state == "ask_size" or reading.replacing)
+        size = find_size(reading.rest, expecting=context.asking == "size" or reading.replacing)
         color = self._color(reading.rest, product_id, reading.candidates)
         city = reading.city
         unsold = reading.unsold
         has_values = any((reading.address, city, product, reading.candidates, size, color, unsold))
-        intent = classify(text, context.state, has_values=has_values)
+        intent = classify(text, has_values=has_values)
         return SlotUpdate(
             intent=intent,
             city=city.name if city and city.is_kazakhstan else None,
@@ -125,7 +125,7 @@ class OfflineSlotFiller:
 
     def _read(self, text: str, context: FillContext) -> _Reading:
         """The address, city and product of a message, each read from what the others left."""
-        address = self._address(text, context.state)
+        address = self._address(text, context.asking)
         blanked = _blank(text, address)
         rest = _without_negated(blanked)
         product, candidates = self._product(rest, context)
@@ -144,9 +144,9 @@ class OfflineSlotFiller:
             unsold=unsold,
         )
 
-    def _address(self, text: str, state: str) -> AddressMatch | None:
+    def _address(self, text: str, asking: str | None) -> AddressMatch | None:
         """The address, unless an unmarked one is really a product sentence ("лоферы 38")."""
-        address = match_address(text, expecting=state == "ask_address")
+        address = match_address(text, expecting=asking == "address")
         if address is None or address.strong:
             return address
         names_product = any(_named(m) for m in self.matcher.find(address.text, limit=1))

@@ -1,13 +1,15 @@
-"""Guards of the order machine: the business rules for what to ask next and when to confirm.
+"""Guards of the order machine: the business rules for what to ask next and when to confirm,
+plus the turn guards the intent table uses.
 
-Each guard reads only the conversation's typed slots and the shop's stock facts, so the rules
-can be read (and tested) without any language model or storage.
+Each guard reads only the conversation's typed slots, the message's typed update and the shop's
+stock facts, so the rules can be read (and tested) without any language model or storage.
 """
 
 from __future__ import annotations
 
 from ottenok.conversation import Conversation
-from ottenok.slots import ProductType
+from ottenok.slots import Intent
+from ottenok.states.order import OrderState
 
 
 def city_missing(conv: Conversation) -> bool:
@@ -28,8 +30,8 @@ def product_sold_out(conv: Conversation) -> bool:
 
 
 def needs_size(conv: Conversation) -> bool:
-    """Only shoes have sizes; bags and accessories are never asked for one."""
-    return conv.slots.product_type == ProductType.SHOES
+    product_type = conv.slots.product_type
+    return product_type is not None and product_type.has_sizes
 
 
 def size_missing(conv: Conversation) -> bool:
@@ -90,13 +92,34 @@ def in_stock(conv: Conversation) -> bool:
     slots = conv.slots
     if slots.product is None:
         return False
-    size = slots.size if needs_size(conv) else None
-    return conv.facts.check_availability(slots.product, size, slots.color).in_stock
+    return conv.facts.check_availability(slots.product, slots.size, slots.color).in_stock
 
 
 def was_confirmed(conv: Conversation) -> bool:
-    return conv.previous_state == "confirmed"
+    return conv.previous_state == OrderState.CONFIRMED
 
 
 def was_cancelled(conv: Conversation) -> bool:
-    return conv.previous_state == "cancelled"
+    return conv.previous_state == OrderState.CANCELLED
+
+
+# -- turn guards: what the message being handled brings (the intent table's extra guards) ----
+
+
+def brings_values(conv: Conversation) -> bool:
+    """The message gives a slot value: a "да, 39" is a correction, not a plain yes."""
+    return bool(conv.update.slot_values())
+
+
+def starts_new_order(conv: Conversation) -> bool:
+    """After a finished order, new values or a greeting open the next one."""
+    return brings_values(conv) or conv.update.intent in (Intent.GREETING, Intent.PROVIDE_INFO)
+
+
+def changes_a_value(conv: Conversation) -> bool:
+    """The message replaces a value the order already had (a correction to acknowledge)."""
+    current = conv.slots.filled()
+    return any(
+        name in current and current[name] != value
+        for name, value in conv.update.slot_values().items()
+    )

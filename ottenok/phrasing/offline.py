@@ -11,10 +11,32 @@ import zlib
 from functools import cached_property
 
 from ottenok.catalog import Catalog
+from ottenok.conversation import IssueKind
 from ottenok.outcome import TurnOutcome
 from ottenok.phrasing.templates import SPLIT, Templates
 from ottenok.phrasing.words import join_words, plural, price_text
 from ottenok.slots import OrderSlots
+from ottenok.states.order import QUESTIONS, OrderState, TurnEvent
+
+#: The template each turn event is said with.
+EVENT_TEMPLATES: dict[TurnEvent, str] = {
+    TurnEvent.HANDOFF: "handoff",
+    TurnEvent.CANCELLED: "cancelled",
+    TurnEvent.CONFIRMED: "confirmed",
+    TurnEvent.CORRECTED: "corrected",
+    TurnEvent.DENY: "deny_at_summary",
+    TurnEvent.ALREADY_CONFIRMED: "already_confirmed",
+    TurnEvent.ALREADY_CANCELLED: "already_cancelled",
+    TurnEvent.NON_TEXT: "non_text",
+    TurnEvent.DIDNT_UNDERSTAND: "didnt_understand",
+    TurnEvent.NO_ANSWER: "no_answer",
+    TurnEvent.THANKS: "thanks",
+    TurnEvent.NEW_ORDER: "new_order",
+}
+#: Events that end the reply: nothing about the order follows them.
+FINAL_EVENTS = (TurnEvent.HANDOFF, TurnEvent.CANCELLED, TurnEvent.CONFIRMED)
+#: Events a greeting already covers: a first "Здравствуйте" is no misunderstanding.
+GREETING_COVERS = (TurnEvent.NEW_ORDER, TurnEvent.DIDNT_UNDERSTAND)
 
 
 class OfflinePhraser:
@@ -51,7 +73,7 @@ class OfflinePhraser:
         event_text = self._event(rng, o)
         if event_text is not None:
             body.append(event_text)
-        if o.event in ("handoff", "cancelled", "confirmed"):
+        if o.event in FINAL_EVENTS:
             messages.append(" ".join(body))
             return SPLIT.join(m for m in messages if m)
         if o.answer:
@@ -79,47 +101,52 @@ class OfflinePhraser:
             )
         if o.candidates:
             body.append(self.t.pick(rng, "ambiguous", options=self._options(o.candidates)))
-        if o.event in ("already_confirmed", "already_cancelled"):
+        if o.event in (TurnEvent.ALREADY_CONFIRMED, TurnEvent.ALREADY_CANCELLED):
             messages.append(" ".join(body))
             return SPLIT.join(m for m in messages if m)
-        if o.state == "confirming" and o.event != "deny":
+        if o.state == OrderState.CONFIRMING and o.event != TurnEvent.DENY:
             messages.append(" ".join(body))
             messages.append(self.summary(o.slots))
-            messages.append(self.t.pick(rng, "ask", "confirming"))
+            messages.append(self.t.pick(rng, "ask", OrderState.CONFIRMING))
             return SPLIT.join(m for m in messages if m)
         question = self._question(rng, o)
-        if question and not o.candidates and not (o.unsold and o.state == "ask_product"):
+        asks_product = o.state == OrderState.ASK_PRODUCT
+        if question and not o.candidates and not (o.unsold and asks_product):
             body.append(question)
         messages.append(" ".join(b for b in body if b))
         return SPLIT.join(m for m in messages if m)
 
     def _event(self, rng: random.Random, o: TurnOutcome) -> str | None:
-        keyed = {
-            "handoff": "handoff",
-            "cancelled": "cancelled",
-            "confirmed": "confirmed",
-            "deny": "deny_at_summary",
-            "already_confirmed": "already_confirmed",
-            "already_cancelled": "already_cancelled",
-            "non_text": "non_text",
-            "didnt_understand": "didnt_understand",
-            "no_answer": "no_answer",
-            "thanks": "thanks",
-            "new_order": "new_order",
-        }
-        return self.t.pick(rng, keyed[o.event]) if o.event in keyed else None
+        event = o.event
+        if event is None or (o.greet and event in GREETING_COVERS):
+            return None
+        if event == TurnEvent.DIDNT_UNDERSTAND and o.unsold:
+            return None  # "we do not sell that" is the answer
+        if event == TurnEvent.CORRECTED:
+            return self.t.pick(rng, "corrected", changes=self._changes(o))
+        return self.t.pick(rng, EVENT_TEMPLATES[event])
+
+    def _changes(self, o: TurnOutcome) -> str:
+        """ "размер 39 и цвет бежевый": what a correction changed, as the customer reads it."""
+        labels = self.t.get("slot_labels")
+        parts = []
+        for name, value in o.corrected.items():
+            if name == "product":
+                parts.append(self.product_name(value))
+            elif name in labels:
+                parts.append(f"{labels[name]} {value}")
+        return join_words(parts)
 
     def _question(self, rng: random.Random, o: TurnOutcome) -> str | None:
-        if o.state not in ("ask_city", "ask_product", "ask_size", "ask_color", "ask_address"):
+        if o.state not in QUESTIONS or o.state == OrderState.CONFIRMING:
             return None
         product = o.slots.product
         values: dict[str, str] = {"kinds": self.kinds}
         if product:
-            size = o.slots.size if o.slots.product_type == "shoes" else None
             availability = self.catalog.check_availability(product, None, o.slots.color)
             values["sizes"] = join_words(availability.sizes, limit=12) or "уточню"
             values["colors"] = join_words(
-                self.catalog.check_availability(product, size, None).colors
+                self.catalog.check_availability(product, o.slots.size, None).colors
             )
         return self.t.pick(rng, "ask", o.state, **values)
 
@@ -135,10 +162,10 @@ class OfflinePhraser:
                     )
                 ]
             return []
-        if issue.kind == "size":
+        if issue.kind == IssueKind.SIZE:
             alternatives = join_words(issue.alternatives)
             return [self.t.pick(rng, "issue", "size", size=issue.size, alternatives=alternatives)]
-        if issue.kind == "size_color":
+        if issue.kind == IssueKind.SIZE_COLOR:
             return [
                 self.t.pick(
                     rng,
@@ -150,7 +177,7 @@ class OfflinePhraser:
                     colors=join_words(issue.colors),
                 )
             ]
-        if issue.kind == "color":
+        if issue.kind == IssueKind.COLOR:
             colors = join_words(issue.colors)
             return [self.t.pick(rng, "issue", "color", color=issue.color, colors=colors)]
         lines = [self.t.pick(rng, "issue", "product", product=self.product_name(issue.product_id))]
@@ -183,8 +210,7 @@ class OfflinePhraser:
 
     def _price(self, slots: OrderSlots) -> str:
         assert slots.product is not None
-        size = slots.size if slots.product_type == "shoes" else None
-        return price_text(self.catalog.price(slots.product, size, slots.color))
+        return price_text(self.catalog.price(slots.product, slots.size, slots.color))
 
     def delivery(self, city: str | None) -> str:
         terms = self.t.get("delivery")

@@ -1,0 +1,314 @@
+"""Every reply reaches the customer once: the engine's outbox, the outbox sender and the real
+GREEN-API transport against the loopback emulator with injected faults, on a real SQLite file.
+
+Customers write whole conversations in ten chats at once while the gateway fails a share of
+the sends; afterwards every outbox row must be delivered exactly once, in order, and a failure
+that may have delivered (a 500 after delivering) must not become a second copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from greenapi_emulator import FaultRates, GreenAPIEmulator, text_body
+from shops import write_second_shop
+
+from adapters.greenapi import GreenAPIClient
+from adapters.greenapi.sender import WhatsAppSender
+from adapters.outbox_store import OutboxStore
+from adapters.sqlite_store import SQLiteStore
+from app import wiring
+from app.settings import Settings
+from ottenok.delivery import Backoff, OutboxSender
+from ottenok.messages import IncomingMessage, Outgoing
+from ottenok.phrasing.templates import Templates
+
+TOKEN = "secret-token"
+MANAGER = "77000000009"
+CONVERSATION = [
+    "Здравствуйте",
+    "я из Шымкента",
+    "мокасины аврора",
+    "38",
+    "серые",
+    "ул. Тауке хана 5, кв 3",
+    "да",
+    "спасибо большое!",
+]
+CHATS = [f"7701666{n:04d}@c.us" for n in range(10)]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory):
+    settings = Settings(data_dir=write_second_shop(tmp_path_factory.mktemp("shop")))
+    return settings, wiring.load_shop(settings)
+
+
+class Line:
+    """The engine, the outbox sender and the WhatsApp transport on one database."""
+
+    def __init__(self, emu: GreenAPIEmulator, shop, db: Path, **sender_options) -> None:
+        self.emu, self.shop, self.db = emu, shop, db
+        self.sender_options = sender_options
+
+    async def __aenter__(self) -> Line:
+        settings, shop = self.shop
+        self.store = await SQLiteStore.open(self.db)
+        self.engine = wiring.make_engine(
+            shop, self.store, Templates.load(settings.data_dir), [MANAGER]
+        )
+        self.client = GreenAPIClient(
+            self.emu.api_url,
+            self.emu.media_url,
+            self.emu.id_instance,
+            TOKEN,
+            send_tries=1,
+            max_tries=1,
+            request_timeout=2,
+            journal_interval=0.05,
+        )
+        self.outbox = await OutboxStore.open(self.db)
+        options = {
+            "backoff": Backoff(base=0.02, cap=0.3),
+            "journal_lag": timedelta(seconds=0.3),
+            "journal_recheck_seconds": 0.1,
+            "undelivered": self.engine.undelivered,
+        } | self.sender_options
+        self.sender = OutboxSender(self.outbox, WhatsAppSender(self.client), **options)
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(self.sender.run_forever(self.stop, idle_seconds=0.05))
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.stop.set()
+        await self.task
+        await self.client.close()
+        await self.outbox.close()
+        await self.store.close()
+
+    async def converse(self, chat: str, texts: list[str]) -> None:
+        for n, text in enumerate(texts):
+            await self.engine.handle_message(IncomingMessage(chat, f"{chat}-{n}", text, "Айгерим"))
+            self.sender.wakeup.set()
+
+    async def settle(self, timeout: float = 60.0) -> None:
+        """Until nothing waits in the outbox."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while (await self.outbox.backlog(datetime.now(UTC)))[0]:
+            assert asyncio.get_running_loop().time() < deadline, "the outbox never emptied"
+            await asyncio.sleep(0.05)
+
+    async def outgoing(self, chat: str) -> list[dict]:
+        return await self.outbox.rows(chat)
+
+
+def delivered(emu: GreenAPIEmulator, chat: str) -> list[str]:
+    """What the gateway delivered to a chat, in order: texts and uploaded file names."""
+    return [
+        s["message"] if s["method"] == "sendMessage" else f"[{s['fileName']}]"
+        for s in emu.sent
+        if s["chatId"] == chat
+    ]
+
+
+def expected(rows: list[dict]) -> list[str]:
+    names = []
+    for row in rows:
+        if row["kind"] == "text":
+            names.append(row["text"])
+        else:
+            names.append(f"[{Path(json.loads(row['payload'])['path']).name}]")
+    return names
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [FaultRates(error_500=0.3), FaultRates(error_429=0.3, retry_after="0")],
+    ids=["30% 500", "30% 429"],
+)
+async def test_no_reply_part_is_lost_or_sent_twice_under_send_faults(shop, tmp_path, faults):
+    async with GreenAPIEmulator(token=TOKEN, journal_interval=0.05) as emu:
+        for method in ("sendMessage", "sendFileByUpload"):
+            emu.inject(method, faults)
+        async with Line(emu, shop, tmp_path / "faults.db") as line:
+            await asyncio.gather(*(line.converse(chat, CONVERSATION) for chat in CHATS))
+            await line.settle()
+            lost = partial = duplicates = 0
+            for chat in CHATS:
+                rows = await line.outgoing(chat)
+                assert rows and all(row["status"] == "sent" for row in rows)
+                want, got = expected(rows), delivered(emu, chat)
+                duplicates += sum(n - 1 for n in Counter(got).values() if n > 1)
+                missing = [text for text in want if text not in got]
+                lost += len(missing)
+                partial += bool(missing)
+                assert got == want, chat  # every part, once, in the order of the turns
+        assert len(emu.faults) > 20  # the gateway really failed that often
+    assert (lost, partial, duplicates) == (0, 0, 0)
+
+
+async def test_a_500_after_delivering_does_not_become_a_second_copy(shop, tmp_path):
+    """The journal shows the message arrived, so the sender marks it sent instead of resending."""
+    async with GreenAPIEmulator(token=TOKEN, journal_interval=0.05) as emu:
+        emu.inject("sendMessage", FaultRates(error_500_after_delivery=0.3))
+        async with Line(emu, shop, tmp_path / "ambiguous.db") as line:
+            await asyncio.gather(*(line.converse(chat, CONVERSATION[:4]) for chat in CHATS[:5]))
+            await line.settle()
+            duplicates = 0
+            for chat in CHATS[:5]:
+                rows = await line.outgoing(chat)
+                got = delivered(emu, chat)
+                duplicates += len(got) - len(set(got))
+                assert sorted(set(got)) == sorted(set(expected(rows)))
+        ambiguous = sum(1 for _, fault in emu.faults if fault == "500_after_delivery")
+    assert ambiguous >= 5
+    assert duplicates == 0
+
+
+async def test_without_a_journal_an_ambiguous_send_is_repeated_once(shop, tmp_path):
+    """The first send arrives but answers 500, and the journal is down: the message is checked,
+    then sent once more — a possible duplicate beats a lost message. The rest of the reply
+    waits behind it and goes once."""
+    async with GreenAPIEmulator(token=TOKEN, journal_interval=0.05) as emu:
+        emu.inject("sendMessage", FaultRates(error_500_after_delivery=1.0))
+        emu.inject("lastOutgoingMessages", FaultRates(error_500=1.0))
+        chat = CHATS[0]
+        async with Line(emu, shop, tmp_path / "blind.db") as line:
+            await line.converse(chat, ["Здравствуйте"])
+            await wait_for(lambda: len(delivered(emu, chat)) >= 1, timeout=30)
+            emu.inject("sendMessage", FaultRates())  # the gateway answers properly again
+            await line.settle()
+            want = expected(await line.outgoing(chat))
+        copies = Counter(delivered(emu, chat))
+    first, *rest = want
+    assert copies[first] == 2 and all(copies[text] == 1 for text in rest)
+
+
+async def test_retry_after_is_honoured(shop, tmp_path):
+    async with GreenAPIEmulator(token=TOKEN) as emu:
+        emu.fail_next("sendMessage", status=429, headers={"Retry-After": "2"})
+        async with Line(emu, shop, tmp_path / "retry.db") as line:
+            chat = CHATS[0]
+            started = asyncio.get_running_loop().time()
+            await line.converse(chat, ["Здравствуйте"])
+            await line.settle()
+            waited = asyncio.get_running_loop().time() - started
+            assert delivered(emu, chat) == expected(await line.outgoing(chat))
+    assert waited >= 2.0
+
+
+async def test_messages_too_old_are_not_sent_and_the_managers_are_told_once(shop, tmp_path):
+    """Replies that waited past the limit (the gateway was down for a day) are not sent: the
+    customer would get yesterday's answers. The managers hear it once, and that notice goes."""
+    async with GreenAPIEmulator(token=TOKEN) as emu:
+        db = tmp_path / "old.db"
+        chat = CHATS[0]
+        async with Line(emu, shop, db) as line:
+            line.stop.set()  # the gateway is down: nothing goes out
+            await line.task
+            await line.converse(chat, ["Здравствуйте", "я из Шымкента"])
+        day_ago = (datetime.now(UTC) - timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with sqlite3.connect(db) as conn:
+            conn.execute("UPDATE messages SET created_at = ? WHERE chat_id = ?", (day_ago, chat))
+        async with Line(emu, shop, db, max_age=timedelta(hours=24)) as line:
+            line.sender.wakeup.set()
+            await line.settle()
+            rows = await line.outgoing(chat)
+            notices = await line.outgoing(f"{MANAGER}@c.us")
+    assert rows and {row["status"] for row in rows} == {"expired"}
+    assert delivered(emu, chat) == []
+    [notice] = [row for row in notices if "не удалось доставить" in row["text"]]
+    assert notice["status"] == "sent" and "77016660000" in notice["text"]
+    assert len(delivered(emu, f"{MANAGER}@c.us")) == 1
+
+
+async def test_a_photo_counts_as_shown_only_once_delivered(shop, tmp_path):
+    """A photo whose file is gone cannot be sent: it is not recorded as seen, and the next
+    request for photos offers it again."""
+    async with GreenAPIEmulator(token=TOKEN) as emu:
+        async with Line(emu, shop, tmp_path / "photo.db") as line:
+            chat = CHATS[0]
+            store = line.store
+            photo = Outgoing(
+                chat, "photo", photo_path=tmp_path / "gone.jpg", photo_key="aurora/grey_1.jpg"
+            )
+            await store.record_outgoing([photo])
+            assert await store.sent_photo_keys(chat) == {"aurora/grey_1.jpg"}  # on its way
+            line.sender.wakeup.set()
+            await line.settle()
+            [row] = await line.outgoing(chat)
+            assert row["status"] == "failed"
+            assert await store.sent_photo_keys(chat) == set()
+
+
+async def test_sigkill_between_saving_a_turn_and_sending_it_loses_nothing(shop, tmp_path):
+    """The first process saves the turn and dies while its reply is on the wire; the second
+    resumes the outbox at once and the customer gets the reply exactly once."""
+    settings, _ = shop
+    db = tmp_path / "kill.db"
+    chat = "77015550404@c.us"
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2, journal_interval=0.05) as emu:
+        env = {
+            **os.environ,
+            "DATA_DIR": str(settings.data_dir),
+            "DB_PATH": str(db),
+            "GREEN_API_URL": emu.api_url,
+            "GREEN_API_MEDIA_URL": emu.media_url,
+            "GREEN_API_ID_INSTANCE": emu.id_instance,
+            "GREEN_API_TOKEN": TOKEN,
+            "GREEN_API_RECEIVE_TIMEOUT": "5",
+            "NUDGE_ENABLED": "0",
+            "OUTBOX_JOURNAL_LAG_SECONDS": "0",
+            "HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+        }
+        emu.fail_next("sendMessage", status=500, delay=120)  # held on the wire, never delivered
+        emu.push(text_body(chat, "Здравствуйте, я из Шымкента", "K1"))
+        command = [sys.executable, "-m", "app.cli", "serve"]
+        first = await asyncio.create_subprocess_exec(*command, env=env)
+        await wait_for(lambda: emu.count("sendMessage") == 1, timeout=120)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        with sqlite3.connect(db) as conn:
+            pending = conn.execute(
+                "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'pending'"
+            ).fetchone()[0]
+        assert pending >= 1
+        second = await asyncio.create_subprocess_exec(*command, env=env)
+        try:
+            await wait_for(lambda: len(delivered(emu, chat)) >= pending, timeout=60)
+            await asyncio.sleep(0.5)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(second.wait(), timeout=60) == 0
+        got = delivered(emu, chat)
+    assert len(got) == pending and len(set(got)) == len(got)
+    with sqlite3.connect(db) as conn:
+        statuses = conn.execute(
+            "SELECT status FROM messages WHERE direction = 'out' AND chat_id = ?", (chat,)
+        ).fetchall()
+    assert statuses and set(statuses) == {("sent",)}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def wait_for(condition, timeout: float) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
