@@ -1,6 +1,7 @@
 """Shared test set-up: a real headless Chromium for the browser tests.
 
-Chromium comes from Debian's `chromium` and `chromium-driver` packages. When they are missing
+Chromium comes from Debian's `chromium` and `chromium-driver` packages (and
+`fonts-noto-color-emoji`, for Alina's emoji). When they are missing
 the first browser test installs them with apt-get (apt-get update first; once per session;
 needs root, as on CI and the dev machines). If that is impossible, every browser test is
 skipped LOUDLY: a pytest warning and a red block in the terminal summary say why, and the rest
@@ -19,6 +20,9 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+#: Alina writes emoji; without a colour emoji font screenshots show empty boxes.
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
+PACKAGES = ("chromium", "chromium-driver", "fonts-noto-color-emoji")
 CHROME_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     # This network reaches only package registries: no background calls to Google's hosts.
@@ -35,7 +39,7 @@ class BrowserUnavailable(pytest.PytestWarning):
 
 def _install_chromium() -> str | None:
     """None when Chromium and its driver are ready, else why not."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+    if CHROMIUM.exists() and CHROMEDRIVER.exists() and EMOJI_FONT.exists():
         return None
     if shutil.which("apt-get") is None:
         return "apt-get is not available to install chromium and chromium-driver"
@@ -44,8 +48,7 @@ def _install_chromium() -> str | None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     steps = (
         ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium",
-         "chromium-driver"],
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *PACKAGES],
     )  # fmt: skip
     for step in steps:
         try:
