@@ -78,6 +78,7 @@ def say(browser, text: str, expect: str | None = None) -> list[str]:
     by_css(browser, "#send")[0].click()
     if expect is None:
         wait_until(browser, lambda b: len(alina_texts(b)) > before, what=f"a reply to {text!r}")
+        settled(browser)
     else:
         wait_until(
             browser,
@@ -85,6 +86,16 @@ def say(browser, text: str, expect: str | None = None) -> list[str]:
             what=f"{expect!r} in the reply to {text!r}",
         )
     return alina_texts(browser)[before:]
+
+
+def settled(browser, quiet: float = 0.4) -> None:
+    """Wait until Alina's parts stop arriving (a customer reads the whole reply first)."""
+    count, since = len(alina_texts(browser)), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        now = len(alina_texts(browser))
+        if now != count:
+            count, since = now, time.monotonic()
 
 
 def login(browser, served: Served) -> None:
@@ -119,6 +130,7 @@ def ordered(browser, served: Served, shots: Path) -> str:
         lambda b: any(w in " ".join(alina_texts(b)[-3:]) for w in ("принят", "оформлен")),
         what="the order confirmed",
     )
+    settled(browser)
     browser.save_screenshot(str(shots / "sandbox-chat.png"))
     return phone
 
