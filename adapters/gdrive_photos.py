@@ -20,7 +20,7 @@ from typing import Any
 
 from googleapiclient.discovery import build
 
-from adapters.photos_local import FolderMatcher, shop_color_finder
+from adapters.photos_local import FolderMatcher
 from ottenok.catalog import Catalog
 from ottenok.photos import ColorFinder, PhotoIndex, PhotoRef, photo_color
 
@@ -106,7 +106,7 @@ class DrivePhotoSource:
         self, catalog: Catalog, matcher: FolderMatcher, colors: ColorFinder | None = None
     ) -> PhotoIndex:
         """Match each product folder to a product and collect its images (as the local index)."""
-        colors = colors or shop_color_finder(catalog)
+        colors = colors or matcher.colors
         index = PhotoIndex(source="drive")
         for folder in self.children(self.root_folder_id):
             if folder.get("mimeType") != FOLDER_MIME:

@@ -1,4 +1,4 @@
-"""Read the shop's stock spreadsheet (`inventory.xlsx`) and answer availability from it.
+"""Read the shop's stock spreadsheet (`inventory.xlsx`) and keep it as live stock.
 
 The owner edits the file by hand while the bot runs: headers may be English or Russian in any
 order, sizes come as 38, 38.0 or "38,5", prices as "24 900 ₸". `ExcelInventory` rereads the
@@ -22,9 +22,9 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ottenok.catalog_merge import build_stock, product_id
+from ottenok.catalog_merge import build_stock
 from ottenok.normalize import fold, normalize_color, normalize_price, normalize_size
-from ottenok.stock import Availability, Stock
+from ottenok.stock import Stock
 
 log = logging.getLogger(__name__)
 
@@ -190,14 +190,6 @@ class ExcelInventory:
     @property
     def stock(self) -> Stock:
         return self._stock
-
-    def check_availability(
-        self, product: str, size: object = None, color: str | None = None
-    ) -> Availability:
-        """Availability of a product given by id or by name, size and colour in any spelling."""
-        known = set(self._stock.product_ids())
-        pid = product if product in known else product_id(product)
-        return self._stock.check_availability(pid, normalize_size(size), normalize_color(color))
 
     def _file_signature(self) -> tuple[int, int] | None:
         try:

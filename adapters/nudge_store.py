@@ -17,7 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from adapters.sqlite_store import connect, from_iso, iso, iso_or_none
+from adapters.sqlite_store import from_iso, iso, iso_or_none, open_side_connection
 from ottenok.nudges import DueChat, NudgeDecision, PendingNudge
 from ottenok.slots import OrderSlots
 from ottenok.states.nudge import NudgeState
@@ -44,15 +44,7 @@ class NudgeStore:
     @classmethod
     async def open(cls, path: Path | str, read_only: bool = False) -> NudgeStore:
         """A connection of its own; `read_only` for the preview, which must change nothing."""
-        if read_only:
-            db = await connect(
-                f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None
-            )
-        else:
-            db = await connect(path, isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA busy_timeout=30000")
-        return cls(db)
+        return cls(await open_side_connection(path, read_only))
 
     async def close(self) -> None:
         await self.db.close()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Protocol
 
 from ottenok.catalog import Catalog
-from ottenok.colors import ColorLexicon
 from ottenok.photos import ColorFinder, PhotoIndex, PhotoRef, photo_color
 
 log = logging.getLogger(__name__)
@@ -25,17 +24,12 @@ class FolderMatch(Protocol):
 
 
 class FolderMatcher(Protocol):
-    """What the index needs from ottenok.lookup.ProductMatcher."""
+    """What the index needs from ottenok.lookup.ProductMatcher: folder names and the shop's
+    colour lexicon, the one the slot filler uses too."""
+
+    colors: ColorFinder
 
     def match_folder(self, folder_name: str) -> FolderMatch | None: ...
-
-
-def shop_color_finder(catalog: Catalog) -> ColorFinder:
-    """A colour lexicon over every colour the shop sells (inventory, else catalog documents)."""
-    colors: dict[str, None] = {}
-    for product_id in catalog.products:
-        colors.update(dict.fromkeys(catalog.colors(product_id)))
-    return ColorLexicon(colors)
 
 
 def build_local_photo_index(
@@ -54,7 +48,7 @@ def build_local_photo_index(
     if not root.is_dir():
         log.warning("photo folder %s does not exist; no photos will be sent", root)
         return index
-    colors = colors or shop_color_finder(catalog)
+    colors = colors or matcher.colors
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         match = matcher.match_folder(folder.name)
         index.folders[folder.name] = match.product_id if match else None

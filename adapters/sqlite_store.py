@@ -72,6 +72,18 @@ async def connect(path: Path | str, **options: Any) -> aiosqlite.Connection:
     return await connecting
 
 
+async def open_side_connection(path: Path | str, read_only: bool = False) -> aiosqlite.Connection:
+    """A connection of its own to the engine's database file, in autocommit mode, for stores
+    that write with `BEGIN IMMEDIATE` (nudges, LLM usage); `read_only` for previews."""
+    if read_only:
+        db = await connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None)
+    else:
+        db = await connect(path, isolation_level=None)
+    db.row_factory = aiosqlite.Row
+    await db.execute("PRAGMA busy_timeout=30000")
+    return db
+
+
 class SQLiteStore:
     """The one storage adapter; open it with `await SQLiteStore.open(path)`."""
 

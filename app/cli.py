@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 import uuid
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -265,6 +266,76 @@ def nudges(at: datetime | None) -> None:
             f" (attempts so far: {nudge.attempts})"
         )
         click.echo(f"    {nudge.text}")
+
+
+async def _usage(settings: Settings, since: str | None) -> dict[str, list]:
+    from adapters.llm_usage_store import LLMUsageStore
+    from adapters.sqlite_store import SQLiteStore
+
+    await (await SQLiteStore.open(settings.database)).close()  # applies pending migrations
+    store = await LLMUsageStore.open(settings.database, read_only=True)
+    try:
+        return {by: await store.totals(by, since) for by in ("day", "chat_id")}
+    finally:
+        await store.close()
+
+
+@main.command()
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="A local day.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def usage(since: datetime | None, as_json: bool) -> None:
+    """LLM calls, tokens, guard rejections and fallbacks, with the estimated cost, per day and
+    per conversation."""
+    from adapters.llm.usage import Prices
+
+    settings = _settings()
+    if not settings.database.is_file():
+        raise click.ClickException(f"no database at {settings.database}")
+    prices = Prices(settings.llm_price_prompt_per_1m, settings.llm_price_completion_per_1m)
+    day = since.date().isoformat() if since else None
+    totals = asyncio.run(_usage(settings, day))
+    rows = {
+        by: [
+            {"key": key, **asdict(u), "cost": prices.cost(u.prompt_tokens, u.completion_tokens)}
+            for key, u in found.items()
+        ]
+        for by, found in totals.items()
+    }
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"LLM usage{f' since {day}' if day else ''}; cost at {prices.prompt:g} / "
+        f"{prices.completion:g} per 1M prompt / completion tokens"
+    )
+    if not rows["day"]:
+        click.echo("no LLM usage recorded")
+        return
+    everything = {
+        key: sum(row[key] for row in rows["day"])
+        for key in ("turns", "rules_only", "calls", "prompt_tokens", "completion_tokens", "cost")
+    }
+    events: dict[str, int] = {}
+    for row in rows["day"]:
+        for event, count in row["events"].items():
+            events[event] = events.get(event, 0) + count
+    for title, key, found in (
+        ("per day", "day", rows["day"]),
+        ("per conversation", "conversation", rows["chat_id"]),
+        ("total", "", [{**everything, "key": "all", "events": events}]),
+    ):
+        click.echo(f"\n{title}:")
+        click.echo(
+            f"{key or '':<22} {'turns':>6} {'rules':>6} {'calls':>6} {'prompt':>9}"
+            f" {'compl.':>8} {'cost':>8}  rejections and fallbacks"
+        )
+        for row in found:
+            happened = ", ".join(f"{e} {n}" for e, n in sorted(row["events"].items()))
+            click.echo(
+                f"{row['key']:<22} {row['turns']:>6} {row['rules_only']:>6} {row['calls']:>6}"
+                f" {row['prompt_tokens']:>9} {row['completion_tokens']:>8}"
+                f" {row['cost']:>8.4f}  {happened or '-'}"
+            )
 
 
 @main.command()

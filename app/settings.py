@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, AliasGenerator, Field, SecretStr, field_validator
+from pydantic import (
+    AliasChoices,
+    AliasGenerator,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ottenok.nudge_policy import NudgePolicy, parse_work_hours
@@ -22,6 +30,7 @@ from ottenok.phones import normalize_phone
 #: the repository history, so these are the spellings such files use for the same values).
 SEED_NAMES: dict[str, tuple[str, ...]] = {
     "data_dir": ("SHOP_DATA_DIR",),
+    "openai_base_url": ("OPENAI_API_BASE",),
     "db_path": ("DATABASE_PATH", "SQLITE_PATH"),
     "inventory_excel_path": ("INVENTORY_PATH", "INVENTORY_FILE", "EXCEL_PATH"),
     "photos_dir": ("PHOTOS_PATH", "PHOTO_DIR"),
@@ -65,7 +74,21 @@ class Settings(BaseSettings):
     chroma_dir: Path | None = None
     photo_index_path: Path | None = None
 
+    # The LLM path (docs/llm.md). `auto`: the LLM when a key or a base URL is set; `offline`
+    # never calls it. Either way the offline default answers whenever the LLM cannot.
     openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o"
+    openai_embedding_model: str = "text-embedding-3-small"
+    llm_backend: Literal["auto", "openai", "offline"] = "auto"
+    llm_mode: Literal["tools", "json_schema", "json", "md_json"] = "tools"
+    llm_timeout_seconds: float = Field(default=8.0, gt=0, le=120)
+    # Knowledge embeddings stay offline unless asked for: a key alone never makes OpenAI
+    # a dependency of answering questions.
+    embeddings: Literal["offline", "openai"] = "offline"
+    # For `ottenok usage`: price per 1M tokens (gpt-4o's list price in USD by default).
+    llm_price_prompt_per_1m: float = Field(default=2.5, ge=0)
+    llm_price_completion_per_1m: float = Field(default=10.0, ge=0)
 
     manager_numbers: str = ""
     timezone: str = "Asia/Almaty"
@@ -107,6 +130,26 @@ class Settings(BaseSettings):
     def _valid_hours(cls, value: str) -> str:
         parse_work_hours(value)
         return value
+
+    @field_validator("openai_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("OPENAI_BASE_URL must start with http:// or https://")
+        return value or None
+
+    @model_validator(mode="after")
+    def _llm_reachable(self) -> Settings:
+        if self.llm_backend == "openai" and not (self.openai_api_key or self.openai_base_url):
+            raise ValueError("LLM_BACKEND=openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        return self
+
+    @property
+    def llm_enabled(self) -> bool:
+        """Whether turns use the LLM (with the offline default behind it)."""
+        if self.llm_backend == "auto":
+            return bool(self.openai_api_key or self.openai_base_url)
+        return self.llm_backend == "openai"
 
     @property
     def whatsapp_configured(self) -> bool:

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from adapters.llm.usage import Prices
+from adapters.llm_usage_store import LLMUsageStore
 from adapters.web.auth import ConsoleAuth
 from adapters.web.channels import ChannelRegistry
 from adapters.web.console import PREFIX, Console
@@ -58,6 +60,7 @@ class WebSide:
     hub: EventHub
     registry: ChannelRegistry
     queries: ConsoleQueries
+    usage: LLMUsageStore
     transport: ChannelTransport
     console: Console
     actions: EngineManagerActions
@@ -90,6 +93,7 @@ class WebSide:
     async def close(self) -> None:
         self.hub.close()
         await self.queries.close()
+        await self.usage.close()
         await self.registry.close()
 
 
@@ -107,6 +111,7 @@ async def open_web(
     hub = EventHub()
     registry = await ChannelRegistry.open(settings.database)
     queries = await ConsoleQueries.open(settings.database)
+    usage = await LLMUsageStore.open(settings.database, read_only=True)
     sandbox_transport = SandboxTransport(hub) if settings.sandbox_enabled else None
     transport = ChannelTransport(registry, hub, whatsapp=whatsapp, sandbox=sandbox_transport)
     renderer = Renderer(ZoneInfo(settings.timezone))
@@ -133,8 +138,11 @@ async def open_web(
         product_name=lambda pid: p.name if (p := engine.catalog.get(pid)) else None,
         diagram=mermaid("order"),
         groups=DECLARATIONS["order"].get("groups", {}),
+        usage=usage,
+        prices=Prices(settings.llm_price_prompt_per_1m, settings.llm_price_completion_per_1m),
+        llm_configured=settings.llm_enabled,
         manager_chat_ids=[chat_id_for(phone) for phone in settings.managers],
         channels={"whatsapp": settings.whatsapp_configured, "sandbox": settings.sandbox_enabled},
         stopping=stopping,
     )
-    return WebSide(hub, registry, queries, transport, console, actions, sandbox)
+    return WebSide(hub, registry, queries, usage, transport, console, actions, sandbox)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.chroma_store import KnowledgeStore
 from adapters.gdrive_photos import DrivePhotoSource
@@ -20,7 +20,8 @@ from adapters.photos_local import load_photo_index
 from adapters.sqlite_store import SQLiteStore
 from app.settings import Settings
 from knowledge.builder import build_knowledge, build_photo_index, store_needs_build
-from knowledge.embeddings import embedding_for
+from knowledge.color_synonyms import load_color_synonyms
+from knowledge.embeddings import OpenAIEmbedding, embedding_for
 from knowledge.shop_files import load_catalog, load_scripts
 from ottenok.answers import Answerer
 from ottenok.catalog import Catalog
@@ -32,6 +33,13 @@ from ottenok.nudges import NudgeSender, NudgeService, NudgeTexts
 from ottenok.photos import PhotoIndex
 from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import Templates
+from ottenok.size_table import SizeTable
+
+if TYPE_CHECKING:  # the LLM path imports openai and instructor only when it is on
+    from adapters.llm.client import LLMClient
+    from adapters.llm.filler import LLMSlotFiller
+    from adapters.llm.phraser import LLMPhraser
+    from adapters.llm_usage_store import LLMUsageStore
 
 log = logging.getLogger("ottenok.wiring")
 
@@ -56,9 +64,17 @@ def photo_index(
     settings: Settings, catalog: Catalog, matcher: ProductMatcher | None = None
 ) -> PhotoIndex | None:
     """Index the shop's photos (Drive when configured, else the local folder) and save it."""
+    matcher = matcher or shop_matcher(settings, catalog)
     return build_photo_index(
         catalog, settings.photos, settings.photo_index, log.info, matcher, drive_photos(settings)
     )
+
+
+def shop_matcher(settings: Settings, catalog: Catalog) -> ProductMatcher:
+    """The product matcher with the shop's one colour lexicon (its `colors.yaml` included),
+    which the slot filler and the photo index share."""
+    colors = ColorLexicon.for_catalog(catalog, load_color_synonyms(settings.data_dir))
+    return ProductMatcher(catalog, colors)
 
 
 def load_shop(settings: Settings, inventory: ExcelInventory | None = None) -> Shop:
@@ -67,10 +83,18 @@ def load_shop(settings: Settings, inventory: ExcelInventory | None = None) -> Sh
     With a loaded `inventory`, the catalog takes its rows and reads its live stock from it.
     """
     catalog = load_catalog(settings.data_dir, settings.inventory_path, live=inventory)
-    matcher = ProductMatcher(catalog)
+    matcher = shop_matcher(settings, catalog)
     embedding = embedding_for(settings)
     knowledge = None
-    if store_needs_build(settings.chroma, embedding):
+    if store_needs_build(settings.chroma, embedding) and isinstance(embedding, OpenAIEmbedding):
+        # Building would call the embedding API at start-up: a dead endpoint must not stop
+        # the service. Questions are answered from the scripts' words until it is built.
+        log.warning(
+            "knowledge store %s missing; with EMBEDDINGS=openai it is built by"
+            " `ottenok knowledge`, not at start-up: lexical search meanwhile",
+            settings.chroma,
+        )
+    elif store_needs_build(settings.chroma, embedding):
         log.info("knowledge store %s missing: building it", settings.chroma)
         build_knowledge(
             settings.data_dir, settings.chroma, embedding, settings.inventory_path,
@@ -90,11 +114,12 @@ def make_engine(
     shop: Shop, store: SQLiteStore, templates: Templates, managers: list[str], **options: Any
 ) -> Engine:
     """The offline-default engine over a loaded shop."""
-    colors = ColorLexicon(_all_colors(shop.catalog))
     return Engine(
         store=store,
         catalog=shop.catalog,
-        filler=OfflineSlotFiller(shop.catalog, shop.matcher, colors),
+        filler=OfflineSlotFiller(
+            shop.catalog, shop.matcher, shop.matcher.colors, SizeTable.from_scripts(shop.scripts)
+        ),
         phraser=OfflinePhraser(templates, shop.catalog),
         answerer=Answerer(shop.catalog, templates, shop.knowledge, shop.scripts),
         photos=shop.photos,
@@ -113,14 +138,85 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
     shop = await asyncio.to_thread(load_shop, settings, inventory)
     templates = Templates.load(settings.data_dir)
     policy = settings.nudge_policy()
-    return make_engine(
+    engine = make_engine(
         shop, store, templates, settings.managers, tz=policy.tz, inventory=inventory,
         nudge_policy=policy if settings.nudge_enabled else None, **options,
     )  # fmt: skip
+    engine.llm = await open_llm(settings, engine)  # type: ignore[attr-defined]
+    return engine
 
 
 async def close_engine(engine: Engine) -> None:
+    llm = getattr(engine, "llm", None)
+    if llm is not None:
+        await llm.aclose()
     await engine.store.close()  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class LLMParts:
+    """The LLM filler and phraser installed in an engine, and what they hold open."""
+
+    filler: LLMSlotFiller
+    phraser: LLMPhraser
+    client: LLMClient
+    usage: LLMUsageStore
+    probe: asyncio.Task[bool] | None = None
+
+    def status(self) -> dict[str, Any]:
+        """For /health: the endpoint's breaker; `degraded` while it is not known to work."""
+        return self.client.status()
+
+    async def aclose(self) -> None:
+        if self.probe is not None:
+            self.probe.cancel()
+            await asyncio.gather(self.probe, return_exceptions=True)
+        await self.client.close()
+        await self.usage.close()
+
+
+async def open_llm(settings: Settings, engine: Engine) -> LLMParts | None:
+    """Wrap the engine's offline filler and phraser in the LLM ones when the settings enable
+    the LLM; None (and the engine untouched) otherwise.
+
+    No request is awaited here: the endpoint is probed in the background, so a dead one is
+    logged once and shows as degraded in the status, and every turn still gets the offline
+    default. openai and instructor are imported only on this path (about 2 s, in a thread).
+    """
+    if not settings.llm_enabled:
+        return None
+
+    def build() -> tuple[Any, Any, Any]:
+        from adapters.llm.client import LLMClient, LLMConfig
+        from ottenok.phrasing.guard import OutputGuard
+        from ottenok.states.prompts import StatePrompts
+
+        config = LLMConfig(
+            model=settings.openai_model,
+            mode=settings.llm_mode,
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout_seconds,
+        )
+        return LLMClient(config), OutputGuard(engine.catalog), StatePrompts.load()
+
+    from adapters.llm.filler import LLMSlotFiller
+    from adapters.llm.phraser import LLMPhraser
+    from adapters.llm.usage import Accounting
+    from adapters.llm_usage_store import LLMUsageStore
+
+    client, guard, prompts = await asyncio.to_thread(build)
+    usage = await LLMUsageStore.open(engine.store.path)  # type: ignore[attr-defined]
+    accounting = Accounting(usage, settings.nudge_policy().tz)  # the shop's day
+    budget = settings.llm_timeout_seconds
+    filler = LLMSlotFiller(engine.filler, client, prompts, accounting, budget)  # type: ignore[arg-type]
+    phraser = LLMPhraser(engine.phraser, client, guard, prompts, accounting, budget)
+    engine.filler, engine.phraser = filler, phraser  # type: ignore[assignment]
+    log.info(
+        "LLM on: %s at %s (%s mode), offline default behind it",
+        settings.openai_model, settings.openai_base_url or "api.openai.com", settings.llm_mode,
+    )  # fmt: skip
+    return LLMParts(filler, phraser, client, usage, asyncio.create_task(client.probe()))
 
 
 async def start_nudges(
@@ -147,10 +243,3 @@ async def start_nudges(
     scheduler.start()
     return scheduler
 
-
-def _all_colors(catalog: Catalog) -> list[str]:
-    colors: dict[str, None] = {}
-    for product_id in catalog.products:
-        for color in catalog.colors(product_id):
-            colors.setdefault(color, None)
-    return list(colors)

@@ -32,9 +32,9 @@ from knowledge.documents import ChatMessage, ScriptSection
 from knowledge.embeddings import NavecHashEmbedding
 from knowledge.shop_files import load_catalog, load_chats, load_scripts
 from ottenok.catalog import Catalog, Product
-from ottenok.catalog_merge import TYPE_LABELS
 from ottenok.lookup import ProductMatcher
 from ottenok.photos import PhotoIndex
+from ottenok.product_vocabulary import TYPE_LABELS
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ottenok.catalog import CatalogEntry
-from ottenok.catalog_merge import TYPE_LABELS, infer_type, parse_type
 from ottenok.normalize import fold, normalize_color, normalize_price, normalize_size, size_key
+from ottenok.product_vocabulary import TYPE_LABELS, infer_type, parse_type
 
 __all__ = [
     "DocumentError",

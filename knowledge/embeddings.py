@@ -15,7 +15,9 @@ Loading navec takes ~0.7 s and pymorphy3 a little less; both happen lazily, once
 They are blocking calls: async callers must run embedding (and anything that triggers it) in
 `asyncio.to_thread`.
 
-`OpenAIEmbedding` is the alternative when OPENAI_API_KEY is set; `embedding_for` picks one.
+`OpenAIEmbedding` is the alternative, only with EMBEDDINGS=openai (a key alone changes
+nothing); `embedding_for` picks one. A failing OpenAI embedding call raises at once (short timeout,
+no retries, a circuit breaker): the answerer then searches the scripts lexically for that question.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from adapters.llm.breaker import CircuitBreaker
 from ottenok.morphology import morph, to_cyrillic
 
 _WORD_RE = re.compile(r"[a-zа-я0-9]+")
@@ -243,12 +246,16 @@ class NavecHashEmbedding(EmbeddingFunction[Documents]):
 
 @register_embedding_function
 class OpenAIEmbedding(EmbeddingFunction[Documents]):
-    """OpenAI embeddings for shops that run with an API key.
+    """OpenAI (or any OpenAI-compatible server's) embeddings, with EMBEDDINGS=openai.
 
     The key is read from the environment variable named in `api_key_env` and never stored in the
-    config (the config is written into the ChromaDB files). The openai client is created on first
-    use, so importing this module opens no connection.
+    config (the config is written into the ChromaDB files), nor is the server's address. The
+    openai client is created on first use, so importing or building this opens no connection.
+    Calls run in worker threads; the breaker lets a dead endpoint fail fast instead of costing
+    every question the timeout.
     """
+
+    TIMEOUT_SECONDS = 5.0
 
     def __init__(
         self,
@@ -256,28 +263,49 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
         api_key: str | None = None,
         api_key_env: str = "OPENAI_API_KEY",
         dimensions: int | None = None,
+        base_url: str | None = None,
     ) -> None:
         self.model = model
         self.api_key_env = api_key_env
         self.dimensions = dimensions
+        self.base_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         self._api_key = api_key
         self._client: Any = None
+        self._lock = threading.Lock()
+        self.breaker = CircuitBreaker("embedding")
 
     def _openai(self) -> Any:
         if self._client is None:
             from openai import OpenAI
 
             key = self._api_key or os.environ.get(self.api_key_env)
-            if not key:
+            if not key and not self.base_url:
                 raise RuntimeError(f"OpenAI embeddings need an API key in ${self.api_key_env}")
-            self._client = OpenAI(api_key=key)
+            self._client = OpenAI(
+                api_key=key or "not-needed",
+                base_url=self.base_url,
+                timeout=self.TIMEOUT_SECONDS,
+                max_retries=0,
+            )
         return self._client
 
     def __call__(self, input: Documents) -> Embeddings:
         if not input:
             return []
+        with self._lock:
+            if not self.breaker.allow():
+                raise RuntimeError("embedding endpoint failing: circuit breaker open")
         extra = {"dimensions": self.dimensions} if self.dimensions else {}
-        response = self._openai().embeddings.create(model=self.model, input=list(input), **extra)
+        try:
+            response = self._openai().embeddings.create(
+                model=self.model, input=list(input), **extra
+            )
+        except Exception as err:
+            with self._lock:
+                self.breaker.record_failure(type(err).__name__)
+            raise
+        with self._lock:
+            self.breaker.record_success()
         ordered = sorted(response.data, key=lambda item: item.index)
         return [np.asarray(item.embedding, dtype=np.float32) for item in ordered]
 
@@ -307,18 +335,21 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
 
 
 def embedding_for(settings_like: object | None = None) -> EmbeddingFunction[Documents]:
-    """OpenAI embeddings when an OpenAI key is configured, else the offline default.
+    """OpenAI embeddings with EMBEDDINGS=openai, else the offline default (even with a key).
 
-    `settings_like` may be a settings object (attributes `openai_api_key`, optional
-    `embedding_model`), a mapping with those keys or with env-style names, or None to read the
-    environment. Note that a store built with one embedding cannot be searched with the other:
-    switching means rebuilding the knowledge store.
+    `settings_like` may be a settings object (attributes `embeddings`, `openai_api_key`,
+    `openai_base_url`, `openai_embedding_model`), a mapping with those keys or with env-style
+    names, or None to read the environment. Note that a store built with one embedding cannot
+    be searched with the other: switching means rebuilding the knowledge store.
     """
-    key = _setting(settings_like, "openai_api_key", "OPENAI_API_KEY")
-    if key:
-        model = _setting(settings_like, "embedding_model", "OPENAI_EMBEDDING_MODEL")
-        return OpenAIEmbedding(model=model or "text-embedding-3-small", api_key=key)
-    return NavecHashEmbedding()
+    if (_setting(settings_like, "embeddings", "EMBEDDINGS") or "offline") != "openai":
+        return NavecHashEmbedding()
+    model = _setting(settings_like, "openai_embedding_model", "OPENAI_EMBEDDING_MODEL")
+    return OpenAIEmbedding(
+        model=model or "text-embedding-3-small",
+        api_key=_setting(settings_like, "openai_api_key", "OPENAI_API_KEY"),
+        base_url=_setting(settings_like, "openai_base_url", "OPENAI_BASE_URL"),
+    )
 
 
 def _setting(settings_like: object | None, attribute: str, env_name: str) -> str | None:

@@ -8,6 +8,7 @@ the best-matching sales-script section, trimmed to the paragraph that fits the q
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import re
 from typing import Any, Protocol
@@ -31,6 +32,8 @@ QUESTION_WORDS = frozenset(
 MIN_SCRIPT_SCORE = 0.25
 LEXICAL_WEIGHT = 0.5
 MAX_ANSWER_CHARS = 600
+
+log = logging.getLogger("ottenok.answers")
 
 
 class ScriptSearch(Protocol):
@@ -118,13 +121,13 @@ class Answerer:
         if fact is not None:
             return fact
         vector: dict[str, tuple[float, str]] = {}
-        if self.scripts is not None:
-            for hit in await asyncio.to_thread(self.scripts.search_scripts, question, 5):
-                topic = str(hit.metadata.get("topic", hit.id))
-                if hit.score > vector.get(topic, (-1.0, ""))[0]:
-                    vector[topic] = (hit.score, hit.text)
+        hits = await self._vector_hits(question)
+        for hit in hits or ():
+            topic = str(hit.metadata.get("topic", hit.id))
+            if hit.score > vector.get(topic, (-1.0, ""))[0]:
+                vector[topic] = (hit.score, hit.text)
         lexical = self.index.scores(question)
-        lexical_weight = LEXICAL_WEIGHT if self.scripts is not None else 1.0
+        lexical_weight = LEXICAL_WEIGHT if hits is not None else 1.0
         best_score, best_text = 0.0, ""
         for topic in vector.keys() | lexical.keys():
             v_score, v_text = vector.get(topic, (0.0, ""))
@@ -135,6 +138,17 @@ class Answerer:
         if best_score < MIN_SCRIPT_SCORE:
             return None
         return best_paragraph(best_text, question)
+
+    async def _vector_hits(self, question: str) -> list[Any] | None:
+        """Script hits by meaning; None without a store or when its embedding call fails (an
+        embedding API may be down): the lexical side then answers alone."""
+        if self.scripts is None:
+            return None
+        try:
+            return await asyncio.to_thread(self.scripts.search_scripts, question, 5)
+        except Exception as err:
+            log.warning("vector search failed, lexical search only: %s", err)
+            return None
 
 
 def word_stems(text: str) -> list[frozenset[str]]:

@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import Protocol
 
 from ottenok.catalog import Catalog, CatalogEntry, LiveStock, Product
-from ottenok.morphology import has_cyrillic, lemma_set, to_cyrillic, to_latin, words
+from ottenok.morphology import has_cyrillic, to_cyrillic, to_latin, words
 from ottenok.normalize import fold, normalize_color, normalize_size, size_key
+from ottenok.product_vocabulary import infer_type, parse_type
 from ottenok.slots import ProductType
 from ottenok.stock import Stock, Variant
 
@@ -34,49 +35,6 @@ class InventoryRecord(Protocol):
     @property
     def price(self) -> int | None: ...
 
-
-# Kind words as pymorphy3 lemmas (or the plural, for words it only knows in plural). A product's
-# type is decided by the first kind word in its name: Russian names lead with the head noun.
-_KIND_WORDS: dict[ProductType, tuple[str, ...]] = {
-    ProductType.SHOES: (
-        "туфля", "туфелька", "лодочка", "лофер", "ботильон", "ботинок", "полусапожки", "сапог",
-        "ботфорт", "кед", "кроссовок", "кроссовки", "сникерс", "мюль", "мюли", "сабо",
-        "босоножка", "сандалия", "сандалии", "сандаль", "балетки", "балетка", "мокасин",
-        "эспадрилья", "слипон", "шлепанец", "шлепка", "сланец", "челси", "оксфорд", "дерби",
-        "брог", "угги", "тапочки", "пантолеты", "казаки", "обувь",
-        "shoes", "pumps", "loafers", "boots", "sneakers", "sandals", "mules", "heels", "flats",
-    ),
-    ProductType.BAG: (
-        "сумка", "сумочка", "клатч", "тоут", "рюкзак", "рюкзачок", "шоппер", "кроссбоди",
-        "портфель", "саквояж", "бананка", "хобо", "багет",
-        "bag", "tote", "clutch", "backpack", "shopper", "crossbody",
-    ),
-    ProductType.ACCESSORY: (
-        "ремень", "ремешок", "пояс", "платок", "шарф", "палантин", "кошелек", "картхолдер",
-        "визитница", "косметичка", "очки", "перчатка", "перчатки", "брелок", "чехол", "заколка",
-        "ободок", "аксессуар",
-        "belt", "scarf", "wallet", "cardholder", "glasses", "gloves",
-    ),
-}  # fmt: skip
-_KIND_OF_LEMMA: dict[str, ProductType] = {
-    word: kind for kind, kind_words in _KIND_WORDS.items() for word in kind_words
-}
-
-# The raw "Тип" values of the catalog documents, by lemma.
-_TYPE_WORDS: dict[str, ProductType] = {
-    "обувь": ProductType.SHOES,
-    "сумка": ProductType.BAG,
-    "аксессуар": ProductType.ACCESSORY,
-    "другое": ProductType.OTHER,
-    "другой": ProductType.OTHER,
-    **{t.value: t for t in ProductType},
-}
-TYPE_LABELS: dict[ProductType, str] = {
-    ProductType.SHOES: "обувь",
-    ProductType.BAG: "сумка",
-    ProductType.ACCESSORY: "аксессуар",
-    ProductType.OTHER: "другое",
-}
 
 # How Almaty customers actually say well-known brands; the transliteration of the Latin brand
 # rarely matches ("Chanel" reads as "чанел"). Shop documents may add more in brackets.
@@ -126,35 +84,6 @@ BRAND_NICKNAMES: dict[str, tuple[str, ...]] = {
 }
 _NICKNAMES_BY_KEY = {" ".join(words(k)): v for k, v in BRAND_NICKNAMES.items()}
 _WORD_RE = re.compile(r"[0-9a-zа-я]+")
-
-
-def kind_of_word(word: str) -> ProductType | None:
-    """The product type a single word names ("лоферов" → shoes), if it names one."""
-    for candidate in lemma_set(word):
-        kind = _KIND_OF_LEMMA.get(candidate)
-        if kind is not None:
-            return kind
-    return None
-
-
-def infer_type(name: str) -> ProductType | None:
-    """The type named by the first kind word of a product name, None when it names none."""
-    for word in words(name):
-        kind = kind_of_word(word)
-        if kind is not None:
-            return kind
-    return None
-
-
-def parse_type(raw: str | None) -> ProductType | None:
-    """A catalog "Тип" value ("обувь", "Сумки", "аксессуары") as a `ProductType`."""
-    if not raw:
-        return None
-    for word in words(raw):
-        for candidate in lemma_set(word):
-            if candidate in _TYPE_WORDS:
-                return _TYPE_WORDS[candidate]
-    return None
 
 
 def name_key(name: str) -> str:

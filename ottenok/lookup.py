@@ -17,11 +17,12 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from ottenok.catalog import Catalog, Product
-from ottenok.catalog_merge import kind_of_word, name_key
+from ottenok.catalog_merge import name_key
 from ottenok.colors import ColorLexicon
 from ottenok.morphology import (
     consonant_skeleton,
@@ -36,35 +37,14 @@ from ottenok.morphology import (
     tokens,
     words,
 )
+from ottenok.normalize import unglue
+from ottenok.product_vocabulary import kind_of_word, kind_synonyms
 from ottenok.slots import ProductType
 
 __all__ = ["ProductMatch", "ProductMatcher", "tokens"]
 
-# Diminutives and near-synonyms customers use for kind words, as lemmas. A synonym matches a
-# product's kind word at `_SYNONYM_SIMILARITY`, below an exact match.
-_KIND_SYNONYMS: tuple[frozenset[str], ...] = tuple(
-    frozenset(group)
-    for group in (
-        {"сумка", "сумочка", "bag"},
-        {"туфля", "туфелька", "лодочка", "pumps", "shoes"},
-        {"ботинок", "ботиночек", "ботинки", "boots"},
-        {"сапог", "сапоги", "сапожок", "сапожки", "ботфорт", "ботфорты", "boots"},
-        {"кроссовок", "кроссовки", "кроссы", "кросы", "кроссовка", "sneakers"},
-        {"кед", "кеды", "кедик", "кедики", "sneakers", "keds"},
-        {"босоножка", "босоножки", "босоножек", "sandals"},
-        {"балетка", "балетки", "flats", "ballerinas"},
-        {"мюль", "мюли", "шлепанец", "mules"},
-        {"лофер", "мокасин", "loafers", "loafer"},
-        {"рюкзак", "рюкзачок", "backpack"},
-        {"клатч", "клатчик", "clutch"},
-        {"тоут", "tote"},
-        {"шоппер", "shopper"},
-        {"кошелек", "кошелечек", "портмоне", "wallet"},
-        {"ремень", "ремешок", "пояс", "belt"},
-        {"платок", "платочек", "scarf"},
-        {"очки", "очечки", "glasses", "sunglasses"},
-    )
-)
+# A kind word's close synonyms ("мокасины" for "Лоферы", see `ottenok.product_vocabulary`) match
+# the product at this similarity, below an exact match.
 _SYNONYM_SIMILARITY = 0.85
 _SKELETON_SIMILARITY = 0.75
 _SKELETON_MIN_LEN = 4
@@ -130,8 +110,9 @@ class ProductMatcher:
     millisecond for a 40-product shop and grows slowly (fuzzy search is bucketed by length).
     """
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, colors: ColorLexicon | None = None) -> None:
         self.catalog = catalog
+        self.colors = colors or ColorLexicon.for_catalog(catalog)
         self._features: list[_Feature] = []
         self._weights: list[float] = []
         self._strings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -139,27 +120,21 @@ class ProductMatcher:
         self._skeletons: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._fuzzy_cache: dict[str, list[tuple[str, float]]] = {}
         self._build(list(catalog.products.values()))
-        self._colors = ColorLexicon(c for pid in catalog.products for c in catalog.colors(pid))
 
     # ---------------------------------------------------------------- queries
 
     def find(self, text: str, limit: int = 3) -> list[ProductMatch]:
         """Candidate products for a free-text message, best first (empty if nothing matched)."""
-        return [c.as_match() for c in self._rank(words(text))[:limit]]
+        return [c.as_match() for c in self._rank(words(unglue(text)))[:limit]]
 
     def best(self, text: str) -> ProductMatch | None:
         """The product the text means, or None unless one product clearly wins."""
-        return self._confident(self._rank(words(text)))
+        return self._confident(self._rank(words(unglue(text))))
 
     def match_folder(self, folder_name: str) -> ProductMatch | None:
         """The product a photo folder is named after (`stuart_weitzman_botilony`,
         `Chanel лодочки`, `JimmyChoo_Azia`), None when no product clearly fits."""
         return self._confident(self._rank(words(_CAMEL_RE.sub(" ", folder_name))))
-
-    def products_of_kind(self, text: str) -> list[str]:
-        """Ids of the products of the type the text names ("какая обувь есть?" → all shoes)."""
-        kinds = {k for w in words(text) if (k := kind_of_word(w)) is not None}
-        return [p.id for p in self.catalog.products.values() if p.type in kinds]
 
     # ---------------------------------------------------------------- scoring
 
@@ -167,7 +142,7 @@ class ProductMatcher:
         hits: dict[int, _Hit] = {}
         query_kinds: set[ProductType] = set()
         for word in text_words:
-            if not self._is_content_word(word):
+            if not _is_content_word(word):
                 continue
             if (kind := kind_of_word(word)) is not None:
                 query_kinds.add(kind)
@@ -184,7 +159,7 @@ class ProductMatcher:
             candidate.reasons.append(
                 f"{feature.role}:{feature.label}<-{hit.query_word}({hit.similarity:.2f})"
             )
-        colors = set(self._colors.find(" ".join(text_words))) if candidates else set()
+        colors = set(self.colors.find(" ".join(text_words))) if candidates else set()
         for candidate in candidates.values():
             if colors & set(self.catalog.colors(candidate.product)):
                 candidate.score += _COLOR_BONUS
@@ -221,14 +196,16 @@ class ProductMatcher:
 
     def _match_word(self, word: str) -> list[tuple[int, float]]:
         """Features a query word names: exact spellings first; fuzzy only for words the
-        dictionary does not know, and only when nothing matched exactly (so "ботинки" never
-        drifts to "ботильоны"); consonant skeletons as the last resort."""
+        dictionary does not know and that name no colour, and only when nothing matched exactly
+        (so "ботинки" never drifts to "ботильоны"); consonant skeletons as the last resort."""
         forms = {word, *lemma_set(word), latin_skeleton(word)}
         exact = [hit for form in forms for hit in self._strings.get(form, ())]
         if exact:
             return exact
         if len(word) < _FUZZY_MIN_LEN or word.isdigit() or is_known_word(word):
             return []  # a real word ("стоит") is what it says, not a misspelt "Street"
+        if self.colors.is_color_word(word):
+            return []  # "chernye" is a colour, not a misspelt "vecherniy"
         candidates = set(forms)
         if is_latin(word):
             candidates |= {to_cyrillic(word), lemma(to_cyrillic(word))}
@@ -261,14 +238,6 @@ class ProductMatcher:
             self._fuzzy_cache[candidate] = result
         return result
 
-    @staticmethod
-    def _is_content_word(word: str) -> bool:
-        if len(word) < 2 or _SIZE_LIKE_RE.match(word):
-            return False
-        if is_latin(word) or word.isdigit() or not is_known_word(word):
-            return True
-        return morph().parse(word)[0].tag.POS not in _FUNCTION_POS
-
     # ---------------------------------------------------------------- index
 
     def _build(self, products: list[Product]) -> None:
@@ -297,7 +266,7 @@ class ProductMatcher:
                             found.append((feature, similarity * _SKELETON_SIMILARITY))
 
     def _product_features(self, product: Product) -> list[tuple[_Feature, dict[str, float]]]:
-        name_words = [w for w in words(product.name) if self._is_content_word(w) or w.isdigit()]
+        name_words = [w for w in words(unglue(product.name)) if _is_content_word(w) or w.isdigit()]
         brand_words = words(product.brand or "")
         features: list[tuple[_Feature, dict[str, float]]] = []
 
@@ -312,7 +281,7 @@ class ProductMatcher:
             if " ".join(alias_words) in name_translit or set(alias_words) <= name_translit:
                 continue
             for word in alias_words:
-                if self._is_content_word(word):
+                if _is_content_word(word):
                     _add_spellings(brand_spellings, word)
         if brand_spellings:
             label = name_key(product.brand or product.aliases[0])
@@ -323,16 +292,25 @@ class ProductMatcher:
             spellings: dict[str, float] = {}
             _add_spellings(spellings, word)
             if kind_of_word(word) is not None:
-                for group in _KIND_SYNONYMS:
-                    if group & lemma_set(word):
-                        for synonym in group:
-                            for form in (synonym, to_latin(synonym)):
-                                spellings.setdefault(form, _SYNONYM_SIMILARITY)
+                for synonym in kind_synonyms(word):
+                    for form in (synonym, to_latin(synonym)):
+                        spellings.setdefault(form, _SYNONYM_SIMILARITY)
                 features.append((_Feature(product.id, "kind", lemma(word)), spellings))
             elif not (word.isdigit() and _SIZE_LIKE_RE.match(word)):
                 role = "word" if is_known_word(word) or len(word) < 4 else "model"
                 features.append((_Feature(product.id, role, word), spellings))
         return features
+
+
+@lru_cache(maxsize=65536)
+def _is_content_word(word: str) -> bool:
+    """Whether a query word can name a product: no size number, no preposition or pronoun.
+    Cached: every message asks it of every word, and pymorphy3's parse is the costly part."""
+    if len(word) < 2 or _SIZE_LIKE_RE.match(word):
+        return False
+    if is_latin(word) or word.isdigit() or not is_known_word(word):
+        return True
+    return morph().parse(word)[0].tag.POS not in _FUNCTION_POS
 
 
 def _add_spellings(spellings: dict[str, float], word: str) -> None:

@@ -85,6 +85,22 @@ def is_known_word(word: str) -> bool:
     return morph().word_is_known(fold(word))
 
 
+@lru_cache(maxsize=8192)
+def inflections(word: str) -> frozenset[str]:
+    """Every inflected form of one word, folded, the word included.
+
+    A dictionary word keeps only its most likely reading ("часы" must not take in "часа", an
+    hour); a word pymorphy3 only guesses ("угги") takes every guess, as none is reliable.
+    """
+    word = fold(word)
+    if not _CYRILLIC_RE.search(word):
+        return frozenset((word,))
+    parses = morph().parse(word)
+    if morph().word_is_known(word):
+        return frozenset({word, *(fold(f.word) for f in parses[0].lexeme)})
+    return frozenset({word, *(fold(f.word) for p in parses for f in p.lexeme)})
+
+
 def tokens(text: str) -> list[str]:
     """Lemmatised, ё-folded words of the text: the unit every matcher compares."""
     return [lemma(w) for w in words(text)]

@@ -12,9 +12,35 @@ import re
 _SIZE_RE = re.compile(r"^\s*(\d{2})(?:[.,](\d))?\s*$")
 
 
+# Kazakh letters folded to their Russian look-alikes: customers type "қара", "ақ", "Өскемен" with
+# or without them, and shops spell Kazakh names either way.
+_KAZAKH_LETTERS = str.maketrans("әғқңөұүһі", "агкноуухи")
+
+
+def fold_letters(text: str) -> str:
+    """Lower case, ё folded to е and Kazakh letters to Russian ones, letter for letter, so
+    offsets into the folded text fit the original."""
+    return text.lower().replace("ё", "е").translate(_KAZAKH_LETTERS)
+
+
 def fold(text: str) -> str:
-    """Lower-case and fold ё to е: the comparison form for any Russian word."""
-    return text.strip().lower().replace("ё", "е")
+    """The comparison form for any word or phrase: trimmed and `fold_letters`."""
+    return fold_letters(text.strip())
+
+
+# Customers glue Russian words to numbers ("бежевые37есть", "38размер", "кв7", "12мкр"). The
+# glue is undone between Cyrillic letters and digits only: Latin model names ("Model17", "W2")
+# are written that way on purpose, a single letter after a number is a house letter ("97Б") or an
+# ordinal ("38й"), and ordinal endings ("38ой", "38-го") stay on their number.
+_LETTER_THEN_DIGIT = re.compile(r"(?<=[а-яё])(?=\d)", re.IGNORECASE)
+_DIGIT_THEN_LETTERS = re.compile(
+    r"(?<=\d)(?!(?:ой|ый|ий|ая|ое|ую|го|ого|ом|ем|ым)(?![а-яё]))(?=[а-яё]{2,})", re.IGNORECASE
+)
+
+
+def unglue(text: str) -> str:
+    """The text with a space between Cyrillic words and numbers typed without one."""
+    return _DIGIT_THEN_LETTERS.sub(" ", _LETTER_THEN_DIGIT.sub(" ", text))
 
 
 def normalize_size(value: object) -> str | None:

@@ -95,10 +95,15 @@ class SlotUpdate(BaseModel):
 
 
 class FillContext(BaseModel):
-    """What a slot filler may know besides the message: where the dialogue stands."""
+    """What a slot filler may know besides the message: where the dialogue stands.
+
+    `history` (the last few messages, oldest first, role "customer" or "alina") lets an LLM
+    read "да, те самые" in the light of what was said.
+    """
 
     state: str = "greeting"
     slots: OrderSlots = Field(default_factory=OrderSlots)
+    history: list[tuple[str, str]] = Field(default_factory=list)
 
     @property
     def asking(self) -> str | None:

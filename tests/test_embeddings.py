@@ -91,13 +91,17 @@ def test_function_words_are_dropped_unless_nothing_else_is_left():
     assert content_lemmas("а вы?") == ["а", "вы"]
 
 
-def test_embedding_for_picks_openai_only_with_a_key(monkeypatch):
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    assert isinstance(embedding_for(None), NavecHashEmbedding)
-    assert isinstance(embedding_for({"openai_api_key": None}), NavecHashEmbedding)
+def test_embedding_for_picks_openai_only_when_asked_for(monkeypatch):
+    monkeypatch.delenv("EMBEDDINGS", raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert isinstance(embedding_for(None), NavecHashEmbedding)  # a key alone changes nothing
+    assert isinstance(embedding_for({"openai_api_key": "sk-test"}), NavecHashEmbedding)
     chosen = embedding_for(
-        {"openai_api_key": "sk-test", "embedding_model": "text-embedding-3-large"}
-    )
+        {"embeddings": "openai", "openai_api_key": "sk-test",
+         "openai_embedding_model": "text-embedding-3-large"}
+    )  # fmt: skip
     assert isinstance(chosen, OpenAIEmbedding)
     assert chosen.get_config()["model"] == "text-embedding-3-large"
     assert "sk-test" not in str(chosen.get_config())
+    monkeypatch.setenv("EMBEDDINGS", "openai")
+    assert isinstance(embedding_for(None), OpenAIEmbedding)

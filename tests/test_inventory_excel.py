@@ -14,10 +14,13 @@ from openpyxl import Workbook
 
 from adapters import inventory_excel
 from adapters.inventory_excel import ExcelInventory, InventoryError, InventoryRow, read_inventory
+from ottenok.catalog_merge import product_id
 from tools.shop_writer import write_inventory
 
 BOOTS = "Ботильоны Casadei Blade"
+BOOTS_ID = product_id(BOOTS)
 BAG = "Сумка Longchamp Le Pliage"
+BAG_ID = product_id(BAG)
 
 
 def _rows(boots_quantity: int = 2) -> list[dict]:
@@ -142,7 +145,7 @@ async def test_cache_lives_for_the_ttl_then_reloads(tmp_path, monkeypatch):
     clock.now += 299
     await inventory.load()
     assert len(reads) == 1
-    assert inventory.check_availability(BOOTS, 38, "черный").in_stock
+    assert inventory.stock.check_availability(BOOTS_ID, "38", "черный").in_stock
     clock.now += 1
     rows = await inventory.load()
     assert len(reads) == 2
@@ -154,12 +157,12 @@ async def test_changed_file_reloads_before_the_ttl(tmp_path):
     clock = FakeClock()
     inventory = ExcelInventory(path, ttl_seconds=300, clock=clock)
     await inventory.load()
-    assert inventory.check_availability(BOOTS, "38", "Чёрный").in_stock
+    assert inventory.stock.check_availability(BOOTS_ID, "38", "черный").in_stock
     stat = path.stat()
     write_inventory(path, _rows(boots_quantity=0))
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     await inventory.load()
-    availability = inventory.check_availability(BOOTS, "38", "черный")
+    availability = inventory.stock.check_availability(BOOTS_ID, "38", "черный")
     assert not availability.in_stock and availability.known
 
 
@@ -173,7 +176,7 @@ async def test_broken_file_after_a_good_load_keeps_last_good_data(tmp_path, capl
         again = await inventory.load()
     assert again == good == inventory.rows()
     assert "not an xlsx file" in caplog.text
-    assert inventory.check_availability(BAG, color="бежевый").in_stock
+    assert inventory.stock.check_availability(BAG_ID, color="бежевый").in_stock
 
 
 async def test_first_load_of_a_broken_file_raises(tmp_path):
@@ -209,13 +212,12 @@ async def test_load_reads_in_a_thread_without_blocking_the_loop(tmp_path, monkey
     assert ticks >= 5
 
 
-async def test_availability_by_id_or_name_with_alternatives(tmp_path):
+async def test_stock_offers_alternatives_after_the_first_load(tmp_path):
     inventory = ExcelInventory(write_inventory(tmp_path / "inventory.xlsx", _rows()))
     assert inventory.rows() == []
     await inventory.load()
-    by_name = inventory.check_availability("ботильоны casadei  blade", "37,5", "Бордовый")
-    assert by_name.known and not by_name.in_stock
-    assert by_name.alternatives[0] == "38.5"
-    by_id = inventory.check_availability(by_name.product_id, "38.5", "бордовый")
-    assert by_id.in_stock
-    assert not inventory.check_availability("Туфли которых нет").known
+    sold_out = inventory.stock.check_availability(BOOTS_ID, "37.5", "бордовый")
+    assert sold_out.known and not sold_out.in_stock
+    assert sold_out.alternatives[0] == "38.5"
+    assert inventory.stock.check_availability(BOOTS_ID, "38.5", "бордовый").in_stock
+    assert not inventory.stock.check_availability(product_id("Туфли которых нет")).known

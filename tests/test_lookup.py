@@ -123,13 +123,6 @@ def test_tokens_are_folded_lemmas():
     assert tokens("Чёрные ботильоны, 38!") == ["черный", "ботильон", "38"]
 
 
-def test_products_of_kind(matcher):
-    shoes = matcher.products_of_kind("какая обувь у вас есть?")
-    assert product_id("Угги UGG Classic Mini") in shoes
-    assert product_id("Сумка Hermes Birkin") not in shoes
-    assert matcher.products_of_kind("какие сумки есть?") == [product_id("Сумка Hermes Birkin")]
-
-
 def test_lookup_is_fast_on_a_thousand_products():
     kinds = ["Лоферы", "Ботильоны", "Кеды", "Сумка", "Мюли", "Ремень", "Кроссовки", "Платок"]
     brands = [f"Brand{chr(97 + i)}{chr(97 + j)}" for i in range(5) for j in range(5)]

@@ -16,11 +16,12 @@ import yaml
 
 from ottenok.catalog import Catalog, Product
 from ottenok.filling import OfflineSlotFiller
-from ottenok.filling.address import find_address
+from ottenok.filling.address import match_address
 from ottenok.filling.cities import find_city
 from ottenok.filling.intents import classify, wants_photos
 from ottenok.filling.product_words import ProductKinds
 from ottenok.filling.sizes import find_size, find_sizes
+from ottenok.size_table import SizeTable
 from ottenok.slots import FillContext, Intent, OrderSlots, ProductType
 from ottenok.stock import Stock, Variant
 
@@ -94,7 +95,7 @@ def run_cases(filler: OfflineSlotFiller, cases: list[dict], fields: tuple[str, .
     for case in cases:
         context = FillContext(state=case["state"], slots=OrderSlots(**case.get("slots", {})))
         started = time.perf_counter()
-        update = filler.fill_sync(case["text"], context)
+        update = filler.understand(case["text"], context, case.get("offered", ())).update
         elapsed += time.perf_counter() - started
         got = {
             "intent": update.intent.value,
@@ -276,7 +277,8 @@ def test_find_sizes_reports_both_ends_of_a_range() -> None:
     ],
 )
 def test_find_address(text: str, expecting: bool, address: str | None) -> None:
-    assert find_address(text, expecting) == address
+    match = match_address(text, expecting)
+    assert (match.text if match else None) == address
 
 
 # --- intents ------------------------------------------------------------------------------
@@ -327,3 +329,91 @@ def test_unsold_kinds_come_from_the_catalog_not_from_code() -> None:
     )
     assert ProductKinds(with_uggs).unsold("есть уггов?") is None
     assert ProductKinds(with_uggs).unsold("мужские угги есть?") == "мужские угги"
+
+
+# --- what the SlotUpdate cannot carry yet ---------------------------------------------------
+
+
+def test_foot_length_is_converted_with_the_shops_table_and_reported() -> None:
+    table = SizeTable.from_scripts([("Размеры", "36 — 23 см, 37 — 23,5 см, 38 — 24 см")])
+    filler = OfflineSlotFiller(build_catalog(), sizes=table)
+    context = FillContext(state="ask_size", slots=OrderSlots(product="velia-boots"))
+    read = filler.understand("стопа 24 см", context)
+    assert read.update.size == "38"
+    assert read.foot_size is not None
+    assert (read.foot_size.foot_text, read.foot_size.size, read.foot_size.source) == (
+        "24", "38", "shop",
+    )  # fmt: skip
+    assert filler.understand("38 размер", context).foot_size is None
+
+
+def test_no_size_from_a_foot_length_for_a_product_without_sizes(filler) -> None:
+    context = FillContext(state="ask_color", slots=OrderSlots(product="lumen-tote"))
+    read = filler.understand("24 см", context)
+    assert read.update.size is None and read.foot_size is None
+
+
+def test_corrections_inside_one_message_are_reported(filler) -> None:
+    context = FillContext(state="ask_size", slots=OrderSlots(product="aster-mules"))
+    read = filler.understand("37, хотя нет, 38, черные ой бежевые", context)
+    assert (read.update.size, read.update.color) == ("38", "бежевый")
+    assert read.corrected == ("size", "color")
+    assert read.update.intent == Intent.CORRECT
+
+
+def test_an_approximate_colour_says_what_the_customer_named(filler) -> None:
+    context = FillContext(state="ask_color", slots=OrderSlots(product="mirella-loafers"))
+    read = filler.understand("цвета шампань", context)
+    assert read.update.color == "бежевый"
+    assert read.color_mention is not None
+    assert (read.color_mention.said, read.color_mention.approximate) == ("шампань", True)
+
+
+def test_asking_for_another_product_is_reported_and_allows_a_switch(filler) -> None:
+    context = FillContext(state="ask_size", slots=OrderSlots(product="corsa-loafers"))
+    assert filler.understand("хочу другие", context).wants_other_product
+    assert not filler.understand("а другой цвет есть?", context).wants_other_product
+    assert not filler.understand("подруге тоже понравились", context).wants_other_product
+    switched = filler.understand("покажите другие, лоферы мирелла", context)
+    assert switched.wants_other_product and switched.update.product == "mirella-loafers"
+
+
+def test_a_street_named_like_a_brand_keeps_the_product(filler) -> None:
+    context = FillContext(
+        state="ask_address", slots=OrderSlots(product="corsa-loafers", size="38", color="черный")
+    )
+    update = filler.fill_sync("Нова 12", context)
+    assert (update.product, update.address) == (None, "Нова 12")
+
+
+def test_the_offered_products_come_from_the_context_once_it_carries_them(filler) -> None:
+    class WithOffered(FillContext):  # what FillContext needs: the products the bot offered
+        candidates: list[str] = []
+
+    offered = WithOffered(state="ask_product", candidates=["aster-mules", "mirella-loafers"])
+    assert filler.fill_sync("лоферы", offered).product == "mirella-loafers"
+    assert filler.fill_sync("лоферы", FillContext(state="ask_product")).candidates == [
+        "corsa-loafers", "mirella-loafers",
+    ]  # fmt: skip
+
+
+def test_a_place_named_like_a_model_does_not_switch_the_product() -> None:
+    catalog = Catalog(
+        [
+            Product(id="aksai", name="Кеды Аксай", type=ProductType.SHOES, sizes=["38"]),
+            Product(id="lira", name="Мюли Лира", type=ProductType.SHOES, sizes=["38"]),
+        ],
+        Stock([Variant("aksai", "38", "белый", 1), Variant("lira", "38", "черный", 1)]),
+    )
+    filler = OfflineSlotFiller(catalog)
+    chosen = OrderSlots(product="lira", size="38", color="черный")
+    for state, text in [
+        ("ask_address", "мкр Аксай-4, 25-13"),
+        ("ask_address", "Аксай 4"),
+        ("confirming", "адрес: мкр Аксай-4, дом 25, кв 13"),
+        ("ask_color", "я живу в Аксай-4, доставите?"),
+    ]:
+        update = filler.fill_sync(text, FillContext(state=state, slots=chosen))
+        assert update.product is None and update.candidates == [], (state, text)
+    asked = filler.fill_sync("а кеды аксай есть?", FillContext(state="ask_color", slots=chosen))
+    assert asked.product == "aksai"

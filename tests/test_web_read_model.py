@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from adapters.llm.usage import Prices, Usage, UsageRecord
+from adapters.llm_usage_store import LLMUsageStore
 from adapters.sqlite_store import MIGRATIONS_DIR, SQLiteStore, iso
 from adapters.web.diagram import parse_mermaid, render_svg
 from adapters.web.export import orders_csv, orders_xlsx
@@ -105,34 +107,29 @@ async def test_funnel_counts_reach_stops_reasons_handoffs_and_nudges(db: Path) -
     assert report.conversion == pytest.approx(1 / 3)
 
 
-async def test_llm_usage_says_not_configured_until_its_table_exists(db: Path) -> None:
-    queries = await ConsoleQueries.open(db)
-    window = (NOW - timedelta(days=1), NOW + timedelta(minutes=1))
-    assert (await llm_usage(queries, *window)).configured is False
-    await queries.close()
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "CREATE TABLE llm_usage (id INTEGER PRIMARY KEY, at TEXT, chat_id TEXT, model TEXT,"
-            " prompt_tokens INTEGER, completion_tokens INTEGER, cost_usd REAL, outcome TEXT)"
-        )
-        conn.executemany(
-            "INSERT INTO llm_usage (at, chat_id, model, prompt_tokens, completion_tokens,"
-            " cost_usd, outcome) VALUES (?, ?, 'm', ?, ?, ?, ?)",
-            [(at(1), "A", 900, 80, 0.002, "ok"), (at(2), "A", 950, 70, 0.002, "rejected"),
-             (at(3), "B", 800, 60, None, "error")],
-        )  # fmt: skip
-    queries = await ConsoleQueries.open(db)
-    report = await llm_usage(queries, *window)
-    assert report.configured and report.error is None
-    assert (report.total.calls, report.total.prompt_tokens, report.total.rejected) == (3, 2650, 1)
-    assert [line.key for line in report.per_chat] == ["A", "B"]
-    await queries.close()
-    with sqlite3.connect(db) as conn:
-        conn.execute("ALTER TABLE llm_usage RENAME COLUMN outcome TO status")
-    queries = await ConsoleQueries.open(db)
-    report = await llm_usage(queries, *window)
-    assert report.configured and "outcome" in (report.error or "")
-    await queries.close()
+async def test_llm_usage_panel_sums_days_and_conversations_with_the_cost(db: Path) -> None:
+    day = NOW.date()
+    store = await LLMUsageStore.open(db)
+    try:
+        for chat, calls, p, c, events in (
+            ("A", 2, 900, 80, {"rejected:price": 1}),
+            ("A", 1, 950, 70, {}),
+            ("B", 0, 0, 0, {"fallback:timeout": 1}),
+        ):
+            usage = Usage(turns=1, rules_only=int(not calls), calls=calls, prompt_tokens=p,
+                          completion_tokens=c, events=events)  # fmt: skip
+            await store.add(UsageRecord(day.isoformat(), f"{chat}@c.us", usage))
+        report = await llm_usage(store, Prices(2.5, 10.0), day, day, configured=False)
+        assert not report.empty  # recorded use shows even after the LLM was switched off
+        total = report.total
+        assert (total.usage.calls, total.usage.turns, total.usage.rules_only) == (3, 3, 1)
+        assert (total.rejected, total.fallbacks) == (1, 1)
+        assert total.cost == pytest.approx((1850 * 2.5 + 150 * 10.0) / 1_000_000)
+        assert [line.key for line in report.per_chat] == ["A@c.us", "B@c.us"]
+        yesterday = day - timedelta(days=1)
+        assert (await llm_usage(store, Prices(), yesterday, yesterday, True)).empty
+    finally:
+        await store.close()
 
 
 def test_diagram_highlights_the_current_state_and_escapes_labels() -> None:

@@ -97,6 +97,8 @@ async def test_console_login_cookie_and_csrf(served: Served) -> None:
             assert r.status == 200
             assert "script-src 'self'" in r.headers["Content-Security-Policy"]
             assert r.headers["X-Frame-Options"] == "DENY"
+        async with session.get(f"{served.url}/manager/llm") as r:
+            assert r.status == 200 and "LLM не настроена" in await r.text()
 
 
 async def test_what_a_customer_wrote_is_escaped_on_every_page(served: Served) -> None:

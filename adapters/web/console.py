@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from adapters.llm.usage import Prices
 from adapters.web.auth import ConsoleAuth, host_is_loopback, same_origin
 from adapters.web.channels import ChannelRegistry
 from adapters.web.diagram import parse_mermaid, render_svg
@@ -24,7 +25,7 @@ from adapters.web.events import CONSOLE, EventHub, next_event, open_stream, send
 from adapters.web.export import orders_csv, orders_xlsx
 from adapters.web.funnel import funnel
 from adapters.web.labels import CHANNEL_LABELS, ORDER_STATUS_LABELS
-from adapters.web.llm_usage import llm_usage
+from adapters.web.llm_usage import UsageTotals, llm_usage
 from adapters.web.media import PhotoFiles, Uploads
 from adapters.web.queries import ConsoleQueries, OrderFilter
 from adapters.web.render import Handler, Renderer
@@ -108,6 +109,9 @@ class Console:
         product_name: Callable[[str], str | None],
         diagram: str,
         groups: dict[str, list[object]],
+        usage: UsageTotals,
+        prices: Prices,
+        llm_configured: bool,
         manager_chat_ids: list[str],
         channels: dict[str, bool],
         stopping: asyncio.Event,
@@ -124,6 +128,9 @@ class Console:
         self.product_name = product_name
         self.graph = parse_mermaid(diagram)
         self.groups = groups
+        self.usage = usage
+        self.prices = prices
+        self.llm_configured = llm_configured
         self.manager_chat_ids = manager_chat_ids
         self.channels = channels
         self.stopping = stopping
@@ -339,7 +346,9 @@ class Console:
 
     async def llm(self, request: web.Request) -> web.Response:
         period = parse_period(request.query, self.tz)
-        report = await llm_usage(self.queries, period.since, period.until)
+        report = await llm_usage(
+            self.usage, self.prices, period.first_day, period.last_day, self.llm_configured
+        )
         return self.page(request, "console/llm.html", period=period, periods=PERIODS, usage=report)
 
     async def events(self, request: web.Request) -> web.StreamResponse:

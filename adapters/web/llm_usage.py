@@ -1,86 +1,75 @@
-"""The LLM usage panel's query: calls, tokens, estimated cost and guard rejections.
-
-The table comes with the LLM path (migration 0005, `llm_usage`, one row per call). Until it
-exists the panel says no LLM is configured; if its columns differ from the ones read here the
-panel names the error instead of failing the page.
-
-Columns read: `at` (UTC ISO text), `chat_id`, `model`, `prompt_tokens`, `completion_tokens`,
-`cost_usd` (estimated, may be NULL), `outcome` (`ok`, `error`, `rejected` when a guard threw the
-answer away).
-"""
+"""The LLM usage panel: calls, tokens, estimated cost, guard rejections and fallbacks to the
+offline default, per day and per conversation, read through the usage store's own totals
+(`adapters.llm_usage_store`, the one owner of that SQL)."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
+from typing import Protocol
 
-from adapters.sqlite_store import iso
-from adapters.web.queries import ConsoleQueries
+from adapters.llm.usage import Prices, Usage
+
+
+class UsageTotals(Protocol):
+    """adapters.llm_usage_store.LLMUsageStore."""
+
+    async def totals(self, by: str, since: str | None = None) -> dict[str, Usage]: ...
 
 
 @dataclass(slots=True)
 class UsageLine:
-    key: str  # a day (YYYY-MM-DD, UTC) or a chat id
-    calls: int
-    prompt_tokens: int
-    completion_tokens: int
-    cost_usd: float
-    rejected: int
+    key: str  # a shop-local day (YYYY-MM-DD) or a chat id
+    usage: Usage
+    cost: float
+
+    def events(self, prefix: str) -> int:
+        return sum(n for name, n in self.usage.events.items() if name.startswith(prefix))
+
+    @property
+    def rejected(self) -> int:
+        return self.events("rejected:")
+
+    @property
+    def fallbacks(self) -> int:
+        return self.events("fallback:")
 
 
 @dataclass(slots=True)
 class UsageReport:
-    configured: bool
-    error: str | None = None
+    configured: bool  # the LLM path is switched on (settings)
     per_day: list[UsageLine] = field(default_factory=list)
     per_chat: list[UsageLine] = field(default_factory=list)
 
     @property
     def total(self) -> UsageLine:
-        lines = self.per_day
-        return UsageLine(
-            "total",
-            sum(x.calls for x in lines),
-            sum(x.prompt_tokens for x in lines),
-            sum(x.completion_tokens for x in lines),
-            sum(x.cost_usd for x in lines),
-            sum(x.rejected for x in lines),
-        )
+        usage = Usage()
+        for line in self.per_day:
+            for name in ("turns", "rules_only", "calls", "prompt_tokens", "completion_tokens"):
+                setattr(usage, name, getattr(usage, name) + getattr(line.usage, name))
+            for event, n in line.usage.events.items():
+                usage.events[event] = usage.events.get(event, 0) + n
+        return UsageLine("total", usage, sum(line.cost for line in self.per_day))
+
+    @property
+    def empty(self) -> bool:
+        return not self.per_day
 
 
-_COLUMNS = (
-    "COUNT(*) AS calls, COALESCE(SUM(prompt_tokens), 0) AS p,"
-    " COALESCE(SUM(completion_tokens), 0) AS c, COALESCE(SUM(cost_usd), 0) AS cost,"
-    " SUM(outcome = 'rejected') AS rejected"
-)
+async def llm_usage(
+    store: UsageTotals, prices: Prices, first_day: date, last_day: date, configured: bool
+) -> UsageReport:
+    """Days from `first_day` to `last_day`; conversations from `first_day` on (the store
+    sums conversations over every day since)."""
 
+    def line(key: str, usage: Usage) -> UsageLine:
+        return UsageLine(key, usage, prices.cost(usage.prompt_tokens, usage.completion_tokens))
 
-async def llm_usage(queries: ConsoleQueries, since: datetime, until: datetime) -> UsageReport:
-    if not await queries.has_table("llm_usage"):
-        return UsageReport(configured=False)
-    window = (iso(since), iso(until))
-    try:
-        days = await queries.fetch(
-            f"SELECT substr(at, 1, 10) AS key, {_COLUMNS} FROM llm_usage"
-            " WHERE at >= ? AND at < ? GROUP BY key ORDER BY key DESC",
-            window,
-        )
-        chats = await queries.fetch(
-            f"SELECT chat_id AS key, {_COLUMNS} FROM llm_usage WHERE at >= ? AND at < ?"
-            " GROUP BY chat_id ORDER BY cost DESC, calls DESC LIMIT 50",
-            window,
-        )
-    except sqlite3.OperationalError as err:
-        return UsageReport(configured=True, error=f"llm_usage: {err}")
-    return UsageReport(configured=True, per_day=_lines(days), per_chat=_lines(chats))
-
-
-def _lines(rows: list) -> list[UsageLine]:
-    return [
-        UsageLine(
-            str(row["key"]), row["calls"], row["p"], row["c"], float(row["cost"]),
-            row["rejected"] or 0,
-        )  # fmt: skip
-        for row in rows
-    ]
+    since = first_day.isoformat()
+    days = await store.totals("day", since)
+    chats = await store.totals("chat_id", since)
+    return UsageReport(
+        configured=configured,
+        per_day=[line(k, u) for k, u in days.items() if k <= last_day.isoformat()],
+        per_chat=[line(k, u) for k, u in list(chats.items())[:50]],
+    )

@@ -69,12 +69,6 @@ class _Token:
     end: int
 
 
-def find_address(text: str, expecting: bool = False) -> str | None:
-    """The delivery address in the message, cleaned, or None."""
-    match = match_address(text, expecting)
-    return match.text if match else None
-
-
 def match_address(text: str, expecting: bool = False) -> AddressMatch | None:
     """The address with its span, so callers can keep its numbers out of size and city search."""
     label = _after_label(text)
@@ -133,13 +127,24 @@ def _marked_address(text: str, start: int, end: int) -> AddressMatch | None:
         run_start = tokens[begin].start
         previous = parts[i - 1] if i > 0 else None
         if begin == 0 and previous is not None and previous[2]:
-            if _is_bare_street(previous[2]) or _CORNER_RE.search(text, previous[0], previous[1]):
-                run_start = previous[2][0].start
+            before = previous[2]
+            numbered_name = (
+                len(before) == 1
+                and before[0].kind == "word"
+                and _NUMBERED_NAME_RE.search(before[0].text) is not None
+            )  # "Жетысу-2, 15 дом"
+            if (
+                _is_bare_street(before)
+                or numbered_name
+                or _CORNER_RE.search(text, previous[0], previous[1])
+            ):
+                run_start = before[0].start
         run_end = _address_end(tokens)
         for _, _, following in parts[i + 1 :]:
             if not following or following[0].kind not in {"house", "num", "street"}:
                 break
-            if not any(t.kind in {"house", "street"} for t in following):
+            marked = any(t.kind in {"house", "street"} for t in following)
+            if not (marked or _is_house_number(following)):
                 break
             run_end = _address_end(following)
         return _make(text, run_start, run_end, strong=True)
@@ -154,15 +159,20 @@ def _address_start(tokens: list[_Token], marker: int) -> int | None:
     """
     token = tokens[marker]
     after = tokens[marker + 1 :]
-    if not after or after[0].kind not in {"num", "word", "street"}:
+    before = tokens[marker - 1] if marker > 0 else None
+    numbered = before is not None and (
+        before.kind == "num" or _NUMBERED_NAME_RE.search(before.text) is not None
+    )
+    word = token.text.lower().rstrip(".")
+    if token.kind == "street" and word in _NUMBERED_AREA_WORDS and numbered:
+        return _with_names(tokens, marker - 1)  # "12 мкр", "Аксай 4 мкр", "Аксай-4 мкр"
+    if not after and not (token.kind == "house" and before is not None and before.kind == "num"):
+        return None  # "кв" alone is no address; "25 дом", "13 кв" are
+    if after and after[0].kind not in {"num", "word", "street"}:
         return None
     if token.kind == "street":
-        word = token.text.lower().rstrip(".")
-        if word in _NUMBERED_AREA_WORDS and marker > 0 and tokens[marker - 1].kind == "num":
-            return marker - 1
         return marker
-    before = tokens[marker - 1] if marker > 0 else None
-    if after[0].kind != "num" and not (before is not None and before.kind == "num"):
+    if (not after or after[0].kind != "num") and not (before is not None and before.kind == "num"):
         return None
     begin = marker
     numbered = begin > 0 and _NUMBERED_NAME_RE.search(tokens[begin - 1].text) is not None
@@ -176,6 +186,28 @@ def _address_start(tokens: list[_Token], marker: int) -> int | None:
             begin -= 1
             names += 1
     return begin
+
+
+def _with_names(tokens: list[_Token], number: int) -> int:
+    """Start at the name words before a microdistrict's number ("Аксай 4 мкр"), if any."""
+    begin = number
+    if tokens[number].kind == "num":
+        while (
+            begin > 0
+            and number - begin < _MAX_NAME_WORDS
+            and tokens[begin - 1].kind == "word"
+            and _can_be_street_name(tokens[begin - 1].text)
+            and find_city(tokens[begin - 1].text) is None
+        ):
+            begin -= 1
+    return begin
+
+
+def _is_house_number(tokens: list[_Token]) -> bool:
+    """A comma part that is only a house and flat number: "25-13", "58/3", "34а"."""
+    return 0 < len(tokens) <= 2 and all(
+        t.kind == "num" and re.search(r"[/-]|\d[^\W\d_]$", t.text) for t in tokens
+    )
 
 
 def _address_end(tokens: list[_Token]) -> int:

@@ -13,12 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ottenok.morphology import is_known_word, lemma_set
-from ottenok.normalize import fold
-
-_KAZAKH_LETTERS = str.maketrans("әғқңөұүһі", "агкноуухи")
+from ottenok.normalize import fold, fold_letters
 
 # Canonical Russian name, then every other spelling a customer may use (Kazakh, Latin, old
 # names, nicknames). Kazakh letters need not be listed separately: text is folded to Russian
@@ -140,8 +138,8 @@ class CityMatch:
 
 
 def fold_kazakh(text: str) -> str:
-    """Comparison form that also maps Kazakh letters to their Russian look-alikes."""
-    return text.lower().replace("ё", "е").translate(_KAZAKH_LETTERS).replace("ö", "o")
+    """`fold_letters` plus the Latin "ö" of "Öskemen" (offsets still fit the text)."""
+    return fold_letters(text).replace("ö", "o")
 
 
 def stem(word: str) -> str:
@@ -227,13 +225,11 @@ def _match_at(
         if key in exact and exact[key].words == 1:
             return exact[key], 1
     if len(word) >= _FUZZY_MIN_LEN and not is_known_word(word):
-        best = max(
-            ((fuzz.ratio(stem(word), key), entry) for key, entry in fuzzy.items()),
-            key=lambda scored: scored[0],
-            default=None,
+        best = process.extractOne(
+            stem(word), list(fuzzy), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE
         )
-        if best is not None and best[0] >= _FUZZY_SCORE:
-            return best[1], 1
+        if best is not None:
+            return fuzzy[best[0]], 1
     return None
 
 
@@ -243,7 +239,3 @@ def find_city(text: str) -> CityMatch | None:
     domestic = [m for m in matches if m.is_kazakhstan]
     return (domestic or matches or [None])[0]
 
-
-def is_kazakhstan_city(name: str) -> bool:
-    """Whether a canonical name (as stored in the order) is a city we deliver to."""
-    return name in KAZAKHSTAN_CITIES

@@ -3,22 +3,34 @@
 It reads one message in the light of the dialogue state: a bare "38" fills the size only when the
 size was asked for, a line with a number is an address only when the address was asked for, and
 "да" confirms only an order summary. Values are looked for in a fixed order so that one part of
-the message cannot be read twice: the address is cut out first (its "150" is no size and its
-"Абая" no product), then city, product, size and colour are read from what is left.
+the message cannot be read twice: the address is cut out first (its "150" is no size, its "Самал"
+no product and its "Алтын" no colour), then the values the customer rejects ("не 38, а 39"),
+then city, product, size and colour are read from what is left, piece by piece between
+correction markers, the last piece naming a value winning ("37, хотя нет, 38").
+
+A product already chosen is changed only on clear evidence: the new one named by its kind or brand
+(or its model name, outside the address question), or the customer asking for another one
+("хочу другие"). An answer to a clarification ("лоферы или мюли?" → "мюли") is read among the
+products offered, so it keeps the brand said before.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from ottenok.catalog import Catalog
+from ottenok.colors import ColorMention
 from ottenok.filling.address import AddressMatch, match_address
 from ottenok.filling.cities import CityMatch, find_city
+from ottenok.filling.corrections import pieces, without_rejected
 from ottenok.filling.intents import classify, wants_photos
 from ottenok.filling.product_words import KindMention, ProductKinds
 from ottenok.filling.sizes import find_size
+from ottenok.normalize import unglue
+from ottenok.size_table import FootSize, SizeTable
 from ottenok.slots import FillContext, Intent, SlotUpdate
 
 
@@ -40,35 +52,77 @@ class ColorFinder(Protocol):
 
     def find(self, text: str) -> list[str]: ...
 
+    def mentions(self, text: str) -> list[ColorMention]: ...
+
 
 @dataclass(frozen=True, slots=True)
-class _Reading:
-    """What one message says before size and colour are read from `rest`.
+class Understanding:
+    """Everything the filler read from one message: the `SlotUpdate`, plus what it cannot carry
+    yet (the engine may pass these on to the reply):
 
-    `rest` is the text without the address and without values being replaced ("не 38, а"), and
-    `replacing` tells that such a value was removed: the bare number left is then the new size.
+    - `foot_size`: the size was converted from a foot length ("23,5 см — это 37 размер");
+    - `color_mention`: the customer's colour word, `approximate` when the shop's nearest colour
+      was taken for a shade it does not sell ("шампань" → "бежевый");
+    - `corrected`: slots the customer changed within this message ("37, хотя нет, 38");
+    - `wants_other_product`: "хочу другие", "покажите другую модель".
     """
 
-    rest: str
-    replacing: bool
-    address: AddressMatch | None
-    city: CityMatch | None
-    product: str | None
-    candidates: list[str]
-    unsold: KindMention | None
+    update: SlotUpdate
+    foot_size: FootSize | None = None
+    color_mention: ColorMention | None = None
+    corrected: tuple[str, ...] = ()
+    wants_other_product: bool = False
 
 
-# "не 38, а 39", "вместо чёрных", "с 38 на 39": the old value must not be read as the new one.
-_NEGATED_VALUE = [
-    re.compile(r"(?<![а-я])не\s+[^,?!.]{1,30}?\s*,?\s+(?=а\s)", re.IGNORECASE),
-    re.compile(r"(?<![а-я])вместо\s+\S+(?:\s+(?:размера|цвета))?", re.IGNORECASE),
-    re.compile(r"(?<![а-я])с\s+\S+\s+(?=на\s)", re.IGNORECASE),
-]
+@dataclass(slots=True)
+class _Reading:
+    """The values of a message, filled piece by piece (later pieces win)."""
+
+    address: AddressMatch | None = None
+    city: CityMatch | None = None
+    product: str | None = None
+    candidates: list[str] = field(default_factory=list)
+    size: str | None = None
+    colors: tuple[ColorMention, ...] = ()  # the colours of the last piece naming any
+    unsold: KindMention | None = None
+    corrected: list[str] = field(default_factory=list)
+    rejected: bool = False  # the message rejects a value: "не 38, а 39", "38 не надо"
+
+    def take(self, slot: str, value: object) -> None:
+        """A later piece's value replaces an earlier one; the slot is then corrected."""
+        if not value:
+            return
+        if getattr(self, slot) not in (None, (), value) and slot not in self.corrected:
+            self.corrected.append("color" if slot == "colors" else slot)
+        setattr(self, slot, value)
+
+
 _CANDIDATE_LIMIT = 5
 # A candidate must score near the best: "лоферы тодс" lists Tod's loafers, not every loafer
 # and every Tod's product.
 _CANDIDATE_SHARE = 0.8
 _NAMED_BY = re.compile(r"\b(?:kind|brand):")
+_NAMED_BY_KIND = re.compile(r"\bkind:")
+_NAMED_BY_MODEL = re.compile(r"\b(?:kind|brand|model):")
+# "хочу другие", "другую модель": another product, not another colour, size or address.
+_ANOTHER_PRODUCT = re.compile(
+    r"(?<![а-я])(?:друг(?:ие|ую|ой|ая|ое|их)|ещ[её]\s+вариант[а-я]*|что[- ](?:то|нибудь)\s+друг"
+    r"[а-я]*)(?!\s+(?:цвет|размер|адрес|город|ден|врем|дат|номер|карт|способ)[а-я]*)(?![а-я])",
+    re.IGNORECASE,
+)
+# What speaks of a place: numbered names ("Аксай-4", "Самал-2") and place words.
+_PLACE_HINT = re.compile(
+    r"[^\W\d_]{3,}-\d+|(?<![а-я])(?:живу|живем|район[а-я]*|мкр[а-я]*|микрорайон[а-я]*|жк"
+    r"|улиц[а-я]*|ул|проспект[а-я]*|пр)(?![а-я])",
+    re.IGNORECASE,
+)
+# "первые", "второй вариант", "№2", a bare "2": a pick among the products just offered.
+_ORDINALS = {"перв": 0, "втор": 1, "трет": 2, "четв": 3, "пят": 4}
+_ORDINAL_RE = re.compile(
+    r"^\s*(?:(?:давайте|хочу|беру|возьму|мне|вот)\s+)?(?:(перв|втор|трет|четв|пят)[а-я]*"
+    r"(?:\s+(?:вариант|модел|пар)[а-я]*)?|(?:вариант\s*|№\s*)?([1-5]))\s*[.!)]*\s*$",
+    re.IGNORECASE,
+)
 
 
 class OfflineSlotFiller:
@@ -79,95 +133,177 @@ class OfflineSlotFiller:
         catalog: Catalog,
         matcher: ProductFinder | None = None,
         colors: ColorFinder | None = None,
+        sizes: SizeTable | None = None,
     ) -> None:
         self.catalog = catalog
         if matcher is None:
             from ottenok.lookup import ProductMatcher
 
-            matcher = ProductMatcher(catalog)
+            matcher = ProductMatcher(catalog, colors)  # type: ignore[arg-type]
+            colors = colors or matcher.colors
         if colors is None:
             from ottenok.colors import ColorLexicon
 
-            colors = ColorLexicon(c for pid in catalog.products for c in catalog.colors(pid))
+            colors = ColorLexicon.for_catalog(catalog)
         self.matcher = matcher
         self.colors = colors
+        self.sizes = sizes or SizeTable.default()
         self.kinds = ProductKinds(catalog)
 
     async def fill(self, text: str, context: FillContext) -> SlotUpdate:
-        """The `SlotFiller` protocol; the rules take well under a few milliseconds, so no thread."""
+        """The `SlotFiller` protocol; the rules take about a millisecond, so no thread."""
         return self.fill_sync(text, context)
 
     def fill_sync(self, text: str, context: FillContext) -> SlotUpdate:
-        """Read one message: values first, then the intent, which depends on whether any came."""
-        reading = self._read(text, context)
-        product = reading.product
-        product_id = product or context.slots.product
-        size = find_size(reading.rest, expecting=context.asking == "size" or reading.replacing)
-        color = self._color(reading.rest, product_id, reading.candidates)
-        city = reading.city
-        unsold = reading.unsold
-        has_values = any((reading.address, city, product, reading.candidates, size, color, unsold))
+        # Until FillContext carries the products offered last turn, a context without them
+        # reads an answer to a clarification as a fresh message.
+        offered = getattr(context, "candidates", None) or ()
+        return self.understand(text, context, offered).update
+
+    def understand(
+        self, text: str, context: FillContext, offered: Sequence[str] = ()
+    ) -> Understanding:
+        """Read one message: values first, then the intent, which depends on whether any came.
+
+        `offered` are the products the last reply asked the customer to choose among.
+        """
+        reading, another = self._read(text, context, offered)
+        product_id = reading.product or context.slots.product
+        color = self._color(reading.colors, product_id, reading.candidates)
+        foot_size = None
+        if reading.size is None and self._sized(product_id, reading.candidates, context):
+            foot_size = self.sizes.convert(text)
+        size = reading.size or (foot_size.size if foot_size else None)
+        city, unsold = reading.city, reading.unsold
+        has_values = any(
+            (reading.address, city, reading.product, reading.candidates, size, color, unsold)
+        )
         intent = classify(text, has_values=has_values)
-        return SlotUpdate(
+        if (reading.corrected or reading.rejected) and intent == Intent.PROVIDE_INFO:
+            intent = Intent.CORRECT  # "37, хотя нет, 38": the customer changed a value
+        update = SlotUpdate(
             intent=intent,
             city=city.name if city and city.is_kazakhstan else None,
             foreign_city=city.name if city and not city.is_kazakhstan else None,
-            product=product,
-            product_type=self.catalog.product_type(product) if product else None,
+            product=reading.product,
+            product_type=self.catalog.product_type(reading.product) if reading.product else None,
             size=size,
-            color=color,
+            color=color.color if color else None,
             address=reading.address.text if reading.address else None,
             wants_photos=wants_photos(text),
             unsold_product=unsold.phrase if unsold else None,
             candidates=reading.candidates,
             question=text.strip() if intent == Intent.QUESTION else None,
         )
+        return Understanding(update, foot_size, color, tuple(reading.corrected), another)
 
-    def _read(self, text: str, context: FillContext) -> _Reading:
-        """The address, city and product of a message, each read from what the others left."""
-        address = self._address(text, context.asking)
-        blanked = _blank(text, address)
-        rest = _without_negated(blanked)
-        product, candidates = self._product(rest, context)
+    # ---------------------------------------------------------------- reading
+
+    def _read(
+        self, text: str, context: FillContext, offered: Sequence[str]
+    ) -> tuple[_Reading, bool]:
+        """Every value of the message, each read from what the others left."""
+        reading = _Reading(address=self._address(text, context))
+        blanked = unglue(_blank(text, reading.address))  # the address stays as typed
+        rest = without_rejected(blanked)
+        reading.rejected = rest != blanked
+        another = bool(_ANOTHER_PRODUCT.search(rest))
+        picked = _pick(rest, offered)
+        if picked is not None:
+            reading.take("product", picked)
+        sized_before = False
+        for piece in pieces(rest):
+            reading.take("city", find_city(piece))
+            if picked is None:
+                product, candidates = self._product(piece, context, offered, another)
+                if product is not None or candidates:
+                    reading.take("product", product)
+                    reading.candidates = candidates if product is None else []
+            expecting = context.asking == "size" or reading.rejected or sized_before
+            size = find_size(piece, expecting=expecting)
+            sized_before = sized_before or size is not None
+            reading.take("size", size)
+            reading.take("colors", tuple(self.colors.mentions(piece)))
+        if reading.product is not None:
+            reading.candidates = []
         unsold = next((m for m in self.kinds.mentions(rest) if not m.sold), None)
         if unsold is not None and unsold.audience:
-            product, candidates = None, []  # "мужские туфли": the shop's туфли are not meant
-        elif product is not None:
-            unsold = None  # the product was named; a stray kind word is no request
-        return _Reading(
-            rest=rest,
-            replacing=rest != blanked,
-            address=address,
-            city=find_city(rest),
-            product=product,
-            candidates=candidates,
-            unsold=unsold,
-        )
+            reading.product, reading.candidates = None, []  # "мужские туфли": not the shop's
+        if reading.product is None:
+            reading.unsold = unsold  # when a product is named, a stray kind word is no request
+        return reading, another
 
-    def _address(self, text: str, asking: str | None) -> AddressMatch | None:
-        """The address, unless an unmarked one is really a product sentence ("лоферы 38")."""
-        address = match_address(text, expecting=asking == "address")
+    def _address(self, text: str, context: FillContext) -> AddressMatch | None:
+        """The address, unless an unmarked one is really a product sentence ("лоферы 38",
+        "бежевые 38"). A colour word ("Алтын Орда 5") does not make it one, nor, once the
+        product is chosen, a brand-like street name ("Нова 12")."""
+        address = match_address(text, expecting=context.asking == "address")
         if address is None or address.strong:
             return address
-        names_product = any(_named(m) for m in self.matcher.find(address.text, limit=1))
-        if names_product or self.colors.find(address.text):
+        named_by = _NAMED_BY_KIND if context.slots.product else _NAMED_BY
+        names_product = any(
+            _named(m, named_by) for m in self.matcher.find(address.text, limit=1)
+        )
+        has_size = find_size(address.text, expecting=True) is not None
+        if names_product or (has_size and self.colors.find(address.text)):
             return None
         return address
 
-    def _product(self, text: str, context: FillContext) -> tuple[str | None, list[str]]:
+    def _product(
+        self, text: str, context: FillContext, offered: Sequence[str], another: bool
+    ) -> tuple[str | None, list[str]]:
         """The one product the text names, else the candidates when it names several."""
+        if offered:
+            chosen = self._among(text, offered)
+            if chosen is not None:
+                return chosen, []
         best = self.matcher.best(text)
         if best is not None:
-            return best.product_id, []
+            if self._may_switch(best, text, context, another):
+                return best.product_id, []
+            return None, []
         named = [m for m in self.matcher.find(text, limit=_CANDIDATE_LIMIT) if _named(m)]
         close = [m.product_id for m in named if m.score >= _CANDIDATE_SHARE * named[0].score]
         ids = list(dict.fromkeys(close)) or self.kinds.products_for(text)[:_CANDIDATE_LIMIT]
-        if not ids or context.slots.product in ids:
+        if not ids or (context.slots.product in ids and not another):
             return None, []  # nothing named, or the product already chosen is meant
         narrowed = self._narrow(text, ids)
         if len(narrowed) == 1 and len(ids) > 1:
             return narrowed[0], []
         return None, ids
+
+    def _may_switch(
+        self, match: _Match, text: str, context: FillContext, another: bool
+    ) -> bool:
+        """Whether a product named in the text may replace the one already chosen: its kind or
+        brand named, its model name where nothing speaks of a place, or "хочу другие"."""
+        chosen = context.slots.product
+        if chosen is None or match.product_id == chosen or another:
+            return True
+        reason = getattr(match, "reason", None)
+        if not reason or _NAMED_BY.search(reason):
+            return True
+        if context.asking == "address" or _PLACE_HINT.search(text):
+            return False  # "живу в Аксай-4": a place named like a model is no evidence
+        return bool(_NAMED_BY_MODEL.search(reason))
+
+    def _among(self, text: str, offered: Sequence[str]) -> str | None:
+        """The one offered product the answer names ("мюли" after "лоферы или мюли?"), or the
+        one the answer's colour or size leaves."""
+        offered_set = set(offered)
+        ranked = [
+            m
+            for m in self.matcher.find(text, limit=len(self.catalog.products))
+            if m.product_id in offered_set and _NAMED_BY_MODEL.search(getattr(m, "reason", ""))
+        ]
+        if ranked:
+            top = [m.product_id for m in ranked if m.score >= ranked[0].score - 1e-9]
+            narrowed = self._narrow(text, top) if len(top) > 1 else top
+            return narrowed[0] if len(narrowed) == 1 else None
+        if self.colors.find(text) or find_size(text, expecting=True):
+            narrowed = self._narrow(text, list(offered))
+            return narrowed[0] if len(narrowed) == 1 else None
+        return None
 
     def _narrow(self, text: str, ids: list[str]) -> list[str]:
         """Keep the candidates that exist in the colour and size the message also names."""
@@ -181,23 +317,39 @@ class OfflineSlotFiller:
         ]
         return kept if (colors or size) else ids
 
-    def _color(self, text: str, product_id: str | None, candidates: list[str]) -> str | None:
+    def _color(
+        self, mentions: Sequence[ColorMention], product_id: str | None, candidates: list[str]
+    ) -> ColorMention | None:
         """The colour named, preferring one the product exists in; any shop colour otherwise
         (the engine then explains which colours the product has)."""
-        found = self.colors.find(text)
-        if not found:
+        if not mentions:
             return None
         own = set(self.catalog.colors(product_id)) if product_id else set()
         for pid in candidates:
             own |= set(self.catalog.colors(pid))
-        return next((c for c in found if c in own), found[0])
+        return next((m for m in mentions if m.color in own), mentions[0])
+
+    def _sized(self, product_id: str | None, candidates: list[str], context: FillContext) -> bool:
+        """Whether a foot length should be read as a shoe size: sizes matter to the product
+        (or to one of the candidates, or none is chosen yet)."""
+        ids = [product_id] if product_id else candidates
+        return not ids or any(self.catalog.sizes(pid) for pid in ids)
 
 
-def _named(match: _Match) -> bool:
+def _pick(text: str, offered: Sequence[str]) -> str | None:
+    """The offered product picked by its place in the list: "вторые", "№2", "2"."""
+    match = _ORDINAL_RE.match(text) if offered else None
+    if match is None:
+        return None
+    index = _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2)) - 1
+    return offered[index] if index < len(offered) else None
+
+
+def _named(match: _Match, named_by: re.Pattern[str] = _NAMED_BY) -> bool:
     """Whether the match names the product by its kind or brand (see `ProductMatch.reason`),
     not by a stray word; matchers that give no reasons are trusted."""
     reason = getattr(match, "reason", None)
-    return not reason or bool(_NAMED_BY.search(reason))
+    return not reason or bool(named_by.search(reason))
 
 
 def _blank(text: str, address: AddressMatch | None) -> str:
@@ -205,9 +357,3 @@ def _blank(text: str, address: AddressMatch | None) -> str:
     if address is None:
         return text
     return text[: address.start] + " " * (address.end - address.start) + text[address.end :]
-
-
-def _without_negated(text: str) -> str:
-    for pattern in _NEGATED_VALUE:
-        text = pattern.sub(" ", text)
-    return text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ottenok.normalize import normalize_size, size_key
+from ottenok.normalize import fold_letters, normalize_size, size_key
 
 MIN_SIZE = 33.0
 MAX_SIZE = 46.0
@@ -35,7 +35,7 @@ _NOT_SIZES = [
         re.IGNORECASE,
     ),
 ]
-_MARKER = r"(?:размер[а-я]*|разм\.?|р-?р|р\.|р|рр|size|eu)"
+_MARKER = r"(?:размер[а-я]*|разм\.?|р-?р|р\.|р|рр|олшем[а-я]*|size|eu)"
 _NUMBER = r"(\d{2}(?:[.,]5)?)"
 _ORDINAL_SUFFIX = r"(?:-?(?:й|ой|ый|го|ого|ом|м))"
 _EXPLICIT = [
@@ -48,11 +48,14 @@ _RANGE = re.compile(rf"(?<![\d.,]){_NUMBER}\s*(?:-|/|или|либо)\s*{_NUMBER
 _BARE = re.compile(rf"(?<![\d.,]){_NUMBER}(?![\d])")
 _HALF = re.compile(r"^\s*с\s+половин", re.IGNORECASE)
 
-_TENS = {"тридцат": 30, "сорок": 40}
+# Number words by their stems, Russian and Kazakh (folded: "отыз сегіз" is "отыз сегиз").
+_TENS = {"тридцат": 30, "сорок": 40, "отыз": 30, "кырык": 40}
 _UNITS = {
     "перв": 1, "один": 1, "одн": 1, "втор": 2, "два": 2, "двух": 2, "трет": 3, "три": 3,
     "трех": 3, "четв": 4, "четыр": 4, "пят": 5, "шест": 6, "седьм": 7, "сем": 7, "восьм": 8,
     "восем": 8, "девят": 9,
+    "бир": 1, "еки": 2, "уш": 3, "торт": 4, "бес": 5, "алты": 6, "жети": 7, "сегиз": 8,
+    "тогыз": 9,
 }  # fmt: skip
 _WORD_RE = re.compile(r"[а-я]+")
 _SENTENCE_WORD_RE = re.compile(r"[a-zа-я]{2,}")
@@ -86,7 +89,7 @@ def find_size(text: str, expecting: bool = False) -> str | None:
 
 def _blank_non_sizes(text: str) -> str:
     """Replace the digits of non-size numbers with '#' so positions keep matching `text`."""
-    cleaned = text.lower().replace("ё", "е")
+    cleaned = fold_letters(text)
     for pattern in _NOT_SIZES:
         cleaned = pattern.sub(lambda m: re.sub(r"\d", "#", m.group(0)), cleaned)
     return cleaned

@@ -1,0 +1,148 @@
+"""What the LLM path costs per customer message, against a scripted OpenAI-compatible server.
+
+    python -m bench.llm   (from the repository root; `make bench` runs every benchmark)
+
+Replays every customer message of the dialogue suite (tests/dialogues/*.yaml, both shops)
+through the engine with the LLM filler and phraser installed by app.wiring.open_llm, against
+tests/fake_openai.py on 127.0.0.1 with three scripted models:
+
+- echo: agrees with the rules' reading and keeps the draft (every answer valid);
+- liar: valid readings, phrasings with invented prices, discounts and confirmations;
+- garbage: broken JSON, wrong types, unknown ids (every reading re-asked, then dropped),
+  once calling it on every turn and once behind the circuit breaker as wired, shared by all
+  dialogues as in one running service (60 s cooldown: once open, it stays open here).
+
+Prints LLM calls and tokens per customer message, sequential LLM round trips per turn, the
+share of turns served by the rules alone, guard rejections and fallbacks by reason, and the
+turn latency (loopback: the cost of our own code, not of a model). Targets (issue 10): at most
+2 sequential round trips in a turn whose model answers validly; at most 1.3 calls per message
+on average. Tokens are the fake server's estimate (characters / 4) and do not include the
+conversation history the engine does not pass yet. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from adapters.llm.breaker import CircuitBreaker
+from adapters.llm.usage import Usage, UsageRecord
+from adapters.sqlite_store import SQLiteStore
+from app.settings import Settings
+from app.wiring import load_shop, make_engine, open_llm
+from ottenok.messages import IncomingMessage
+from ottenok.phrasing.templates import Templates
+from tests.fake_openai import FakeOpenAI, garbage, liar, rules_echo
+from tests.shops import SAMPLE_DATA, write_second_shop
+
+ROOT = Path(__file__).resolve().parent.parent
+#: name → (scripted model, whether the breaker may stop calling it as in production)
+MODELS = {
+    "echo": (rules_echo, False),
+    "liar": (liar, False),
+    "garbage": (garbage, False),
+    "garbage, production breaker": (garbage, True),
+}
+
+
+class Records:
+    """A usage sink that keeps every record: one per phrased turn."""
+
+    def __init__(self) -> None:
+        self.records: list[UsageRecord] = []
+
+    async def add(self, record: UsageRecord) -> None:
+        self.records.append(record)
+
+
+def dialogues() -> list[dict]:
+    paths = sorted((ROOT / "tests" / "dialogues").glob("*.yaml"))
+    return [yaml.safe_load(path.read_text(encoding="utf-8")) for path in paths]
+
+
+async def replay(model: str, shops: dict, specs: list[dict]) -> tuple[list[Usage], list]:
+    records = Records()
+    timings: list[float] = []
+    respond, breaker_on = MODELS[model]
+    breaker = CircuitBreaker("LLM")  # one process, one endpoint: shared by every dialogue
+    async with FakeOpenAI(respond=respond) as server:
+        for d, spec in enumerate(specs):
+            settings, shop = shops[spec.get("shop", "sample")]
+            with tempfile.TemporaryDirectory() as tmp:
+                store = await SQLiteStore.open(Path(tmp) / "bench.db")
+                engine = make_engine(shop, store, Templates.load(settings.data_dir), [])
+                llm_settings = Settings(
+                    openai_api_key="sk-bench", openai_base_url=server.base_url,
+                    llm_timeout_seconds=8,
+                )  # fmt: skip
+                llm = await open_llm(llm_settings, engine)
+                assert llm is not None
+                await llm.probe
+                if breaker_on:
+                    llm.client.breaker = breaker
+                else:
+                    llm.client.breaker.threshold = 10**6  # measure every turn
+                llm.filler.accounting.sink = records
+                chat = f"7799{d:07d}@c.us"
+                for n, step in enumerate(spec["steps"]):
+                    if "sender" in step:
+                        continue  # a manager's command: no LLM, not a customer message
+                    started = time.perf_counter()
+                    await engine.handle_message(IncomingMessage(chat, f"b{d}-{n}", step["user"]))
+                    timings.append((time.perf_counter() - started) * 1000)
+                await llm.aclose()
+                await store.close()
+    return [record.usage for record in records.records], timings
+
+
+def report(model: str, records: list[Usage], timings: list[float]) -> None:
+    turns = [r for r in records if r.turns]
+    n = len(turns)
+    calls = sum(r.calls for r in turns)
+    prompt = sum(r.prompt_tokens for r in turns)
+    completion = sum(r.completion_tokens for r in turns)
+    trips = Counter(r.calls for r in turns)
+    events: Counter[str] = Counter()
+    for r in turns:
+        events.update(r.events)
+    ordered = sorted(timings)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(f"== model: {model}")
+    print(f"customer messages        {n}")
+    print(f"LLM calls per message    {calls / n:.2f}  (target <= 1.3)")
+    print(f"tokens per message       {prompt / n:.0f} prompt + {completion / n:.0f} completion")
+    spread = ", ".join(f"{k}: {trips[k]}" for k in sorted(trips))
+    print(f"round trips per turn     max {max(trips)}  (turns by round trips: {spread})")
+    print(f"served by rules alone    {sum(r.rules_only for r in turns) / n:.0%}")
+    rejected = {k.split(":", 1)[1]: v for k, v in events.items() if k.startswith("rejected:")}
+    fallbacks = {k.split(":", 1)[1]: v for k, v in events.items() if k.startswith("fallback:")}
+    print(f"guard rejections         {sum(rejected.values())} {dict(sorted(rejected.items()))}")
+    print(f"fallbacks to offline     {sum(fallbacks.values())} {dict(sorted(fallbacks.items()))}")
+    print(
+        f"turn latency (loopback)  p50={statistics.median(ordered):.1f} ms"
+        f"  p99={p99:.1f} ms  max={ordered[-1]:.1f} ms"
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sample = Settings(
+            data_dir=SAMPLE_DATA, chroma_dir=root / "chroma", photo_index_path=root / "photos.json"
+        )
+        second = Settings(data_dir=write_second_shop(root / "second"))
+        shops = {name: (s, load_shop(s)) for name, s in (("sample", sample), ("second", second))}
+        specs = dialogues()
+        asyncio.run(replay("echo", shops, specs[:3]))  # warm imports and caches
+        for model in MODELS:
+            report(model, *asyncio.run(replay(model, shops, specs)))
+
+
+if __name__ == "__main__":
+    main()
