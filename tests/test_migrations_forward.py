@@ -100,7 +100,7 @@ async def older_database(path: Path, version: int, folder: Path, monkeypatch) ->
         db.commit()
 
 
-# Every version a database can be at (numbers may have gaps: 0005 is reserved elsewhere).
+# Every version a database can be at (numbers may have gaps while branches land).
 @pytest.mark.parametrize("version", sorted({int(s.name[:4]) for s in SCRIPTS} - {LATEST} | {2}))
 async def test_an_older_database_migrates_forward_keeping_every_row(tmp_path, monkeypatch, version):
     original = tmp_path / "old.db"
