@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chat knowledge diagram lint bench install clean
+.PHONY: run test chat knowledge diagram lint bench install clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The knowledge store is built first (with a progress line) when missing; then the service
+# prints what to open in a browser.
 run: $(STAMP)
+	$(BIN)/ottenok knowledge --if-missing
 	$(BIN)/ottenok run
 
 chat: $(STAMP)
@@ -22,6 +25,10 @@ chat: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The README's pictures, taken by the browser tests (Chromium is installed by them if missing).
+screenshots: $(STAMP)
+	OTTENOK_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 knowledge: $(STAMP)
 	$(BIN)/ottenok knowledge

@@ -125,26 +125,29 @@ class SQLiteStore:
         await self.db.close()
 
     async def migrate(self) -> int:
-        """Apply every numbered migration newer than the database; returns the version."""
+        """Apply every numbered migration the database has not seen; returns the version.
+
+        Missing numbers are applied even below the newest one applied: migrations written on
+        parallel branches may land in any order (a database that got 0006 first still gets
+        0003 when it arrives).
+        """
         await self.db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations"
             " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        async with self.db.execute(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
-        ) as cur:
-            current = (await cur.fetchone())[0]
+        async with self.db.execute("SELECT version FROM schema_migrations") as cur:
+            applied = {row[0] for row in await cur.fetchall()}
         for script in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
             version = int(script.name[:4])
-            if version <= current:
+            if version in applied:
                 continue
             sql = script.read_text(encoding="utf-8")
             await self.db.executescript(
                 f"BEGIN;\n{sql}\nINSERT INTO schema_migrations VALUES"
                 f" ({version}, '{script.stem}', '{iso(datetime.now(UTC))}');\nCOMMIT;"
             )
-            current = version
-        return current
+            applied.add(version)
+        return max(applied, default=0)
 
     async def ping(self) -> None:
         """Raise when the database cannot be read (for /health)."""

@@ -153,32 +153,36 @@ def chat(phone: str, name: str | None) -> None:
 
 @main.command()
 def serve() -> None:
-    """The WhatsApp service over GREEN-API (polling by default, or webhook)."""
+    """The service: WhatsApp over GREEN-API when configured, the sandbox chat in the browser
+    when not (or with SANDBOX=1), and the manager console at /manager."""
     from app.logs import setup_json_logging
     from app.serve import serve as run_service
 
     settings = _settings()
     try:
-        settings.require_whatsapp()
+        settings.require_serving()
     except ValueError as err:
         raise click.ClickException(str(err)) from err
     setup_json_logging(settings.log_level)
     try:
-        asyncio.run(run_service(settings))
+        asyncio.run(run_service(settings, on_ready=_announce))
     except Exception as err:  # one line for the operator; the log has the details
         logging.getLogger("ottenok").exception("service failed")
         raise click.ClickException(f"service stopped: {err}") from err
 
 
+def _announce(urls: dict[str, str]) -> None:
+    """Tell the person who typed `make run` what to open (plain text beside the JSON log)."""
+    names = {"sandbox": "sandbox chat (write as a customer)", "console": "manager console"}
+    lines = [f"  {names[key]:<36} {url}" for key, url in urls.items()]
+    click.echo("\nOttenok is running. Open in a browser:\n" + "\n".join(lines) + "\n", err=True)
+
+
 @main.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """What `make run` starts: the WhatsApp service when GREEN-API credentials are set,
-    otherwise the console chat on the offline default."""
-    if _settings().whatsapp_configured:
-        ctx.invoke(serve)
-    else:
-        ctx.invoke(chat)
+    """What `make run` starts: `serve` (the sandbox chat when WhatsApp is not configured)."""
+    ctx.invoke(serve)
 
 
 async def _orders(status: str | None, since: datetime | None) -> list[dict]:

@@ -1,23 +1,71 @@
 """Settings from the environment (and an optional `.env`), validated once at start-up.
 
-Every variable has a default that runs the sample shop offline; the README lists them all.
+Every variable has a default that runs the sample shop offline; the README lists them all, and
+`.env.example` shows each one commented. A shop moving over from the seed system keeps its
+`.env`: the older spellings in `SEED_NAMES` are read as well (the current name wins when both
+are set).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    AliasGenerator,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ottenok.nudge_policy import NudgePolicy, parse_work_hours
 from ottenok.phones import normalize_phone
 
+#: Other names a setting is known by in older `.env` files (no seed settings table survives in
+#: the repository history, so these are the spellings such files use for the same values).
+SEED_NAMES: dict[str, tuple[str, ...]] = {
+    "data_dir": ("SHOP_DATA_DIR",),
+    "openai_base_url": ("OPENAI_API_BASE",),
+    "db_path": ("DATABASE_PATH", "SQLITE_PATH"),
+    "inventory_excel_path": ("INVENTORY_PATH", "INVENTORY_FILE", "EXCEL_PATH"),
+    "photos_dir": ("PHOTOS_PATH", "PHOTO_DIR"),
+    "chroma_dir": ("CHROMA_PATH", "CHROMA_PERSIST_DIR", "CHROMADB_PATH"),
+    "manager_numbers": ("MANAGER_PHONES", "MANAGER_PHONE", "MANAGER_NUMBER", "MANAGERS"),
+    "timezone": ("SHOP_TIMEZONE",),
+    "work_hours": ("WORKING_HOURS", "BUSINESS_HOURS"),
+    "nudge_enabled": ("NUDGES_ENABLED", "FOLLOWUP_ENABLED"),
+    "green_api_url": ("GREEN_API_API_URL", "GREEN_API_HOST"),
+    "green_api_media_url": ("GREEN_API_MEDIA_HOST",),
+    "green_api_id_instance": ("GREEN_API_INSTANCE_ID", "GREEN_API_IDINSTANCE", "ID_INSTANCE"),
+    "green_api_token": ("GREEN_API_API_TOKEN", "GREEN_API_TOKEN_INSTANCE", "API_TOKEN_INSTANCE"),
+    "green_api_webhook_token": ("GREEN_API_WEBHOOK_URL_TOKEN", "WEBHOOK_TOKEN"),
+    "port": ("HTTP_PORT",),
+    "host": ("HTTP_HOST", "BIND_HOST"),
+    "google_credentials_file": ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_SERVICE_ACCOUNT_FILE"),
+    "google_drive_photos_folder_id": ("GOOGLE_DRIVE_FOLDER_ID", "DRIVE_FOLDER_ID"),
+    "manager_console_token": ("CONSOLE_TOKEN", "ADMIN_TOKEN"),
+}
+
+#: Shortest console token accepted: the console is the shop's customer data.
+MIN_CONSOLE_TOKEN = 16
+
+
+def _names(field: str) -> AliasChoices:
+    """The field's own name first (it wins over a seed spelling), then the seed's names."""
+    return AliasChoices(field, *(name.lower() for name in SEED_NAMES.get(field, ())))
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        extra="ignore",
+        alias_generator=AliasGenerator(validation_alias=_names),
+    )
 
     data_dir: Path = Path("data")
     db_path: Path | None = None
@@ -58,7 +106,10 @@ class Settings(BaseSettings):
     green_api_polling: bool = True
     green_api_receive_timeout: int = Field(default=20, ge=5, le=60)
     port: int = Field(default=8080, ge=1, le=65535)
-    host: str = "0.0.0.0"
+    host: str = "127.0.0.1"
+
+    manager_console_token: SecretStr | None = None
+    sandbox: bool | None = None
 
     google_credentials_file: Path | None = None
     google_drive_photos_folder_id: str | None = None
@@ -118,6 +169,36 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name.upper()} must start with http:// or https://")
         if not self.green_api_polling and not self.green_api_webhook_token:
             raise ValueError("GREEN_API_WEBHOOK_TOKEN is required in webhook mode")
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        """The browser chat runs when asked (`SANDBOX=1`), or by default when WhatsApp is not
+        configured: a real shop must not expose a fake customer chat by accident."""
+        return self.sandbox if self.sandbox is not None else not self.whatsapp_configured
+
+    @property
+    def loopback(self) -> bool:
+        """HOST answers only this machine (127.0.0.1, ::1, localhost)."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def require_serving(self) -> None:
+        """Raise ValueError with a one-line reason when `ottenok serve` must not start."""
+        if self.green_api_id_instance or self.green_api_token:
+            self.require_whatsapp()
+        token = self.manager_console_token.get_secret_value() if self.manager_console_token else ""
+        if not token and not self.loopback:
+            raise ValueError(
+                f"MANAGER_CONSOLE_TOKEN is required when HOST is not 127.0.0.1 (HOST={self.host})"
+            )
+        if token and len(token) < MIN_CONSOLE_TOKEN:
+            raise ValueError(
+                f"MANAGER_CONSOLE_TOKEN must be at least {MIN_CONSOLE_TOKEN} characters"
+            )
 
     @property
     def database(self) -> Path:

@@ -113,6 +113,15 @@ class ManagerDesk:
             await self._move(row, Trigger.HANDOFF, by, reason="typed on the shop's phone")
             log.info("manager took over", extra={"chat_id": chat_id})
 
+    async def release(self, chat_id: str, by: str) -> None:
+        """A manager gives the chat back (the console's button): Alina resumes the order."""
+        async with self.locks.hold(chat_id):
+            row = await self.store.load_conversation(chat_id)
+            if row.state != OrderState.HANDOFF:
+                return
+            await self._move(row, Trigger.RELEASE, by, reason="")
+            log.info("manager gave the chat back", extra={"chat_id": chat_id})
+
     async def _move(self, row: ConversationRow, trigger: Trigger, by: str, reason: str) -> None:
         """Fire a handoff or release and save it with the nudge machine's answer to it."""
         conv = Conversation(

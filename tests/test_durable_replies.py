@@ -100,7 +100,7 @@ class Line:
             await self.engine.handle_message(IncomingMessage(chat, f"{chat}-{n}", text, "Айгерим"))
             self.sender.wakeup.set()
 
-    async def settle(self, timeout: float = 60.0) -> None:
+    async def settle(self, timeout: float = 180.0) -> None:
         """Until nothing waits in the outbox."""
         deadline = asyncio.get_running_loop().time() + timeout
         while (await self.outbox.backlog(datetime.now(UTC)))[0]:

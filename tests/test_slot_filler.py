@@ -386,11 +386,8 @@ def test_a_street_named_like_a_brand_keeps_the_product(filler) -> None:
     assert (update.product, update.address) == (None, "Нова 12")
 
 
-def test_the_offered_products_come_from_the_context_once_it_carries_them(filler) -> None:
-    class WithOffered(FillContext):  # what FillContext needs: the products the bot offered
-        candidates: list[str] = []
-
-    offered = WithOffered(state="ask_product", candidates=["aster-mules", "mirella-loafers"])
+def test_the_offered_products_come_from_the_context(filler) -> None:
+    offered = FillContext(state="ask_product", offered=["aster-mules", "mirella-loafers"])
     assert filler.fill_sync("лоферы", offered).product == "mirella-loafers"
     assert filler.fill_sync("лоферы", FillContext(state="ask_product")).candidates == [
         "corsa-loafers", "mirella-loafers",

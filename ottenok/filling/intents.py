@@ -103,7 +103,9 @@ _NOT_SURE = _words_re(
     r"білмеймін", r"билмеймин",
 )  # fmt: skip
 _NOT_SURE_MAX_WORDS = 7
-_NO_PHRASES = ("не так", "не то", "не верно", "не правильно", "не подходит")
+_NO_PHRASES = (
+    "не так", "не то", "не верно", "не правильно", "не подходит", "не все", "не совсем", "да нет",
+)  # fmt: skip
 _THUMBS_UP = re.compile("[\U0001f44d\U0001f44c\u2705]")
 _SMALLTALK = {
     "спасибо", "спс", "благодарю", "рахмет", "thanks", "thank", "you", "ок", "окей",
@@ -191,10 +193,11 @@ def classify(text: str, has_values: bool = False) -> Intent:
 def _says_yes(norm: str, words: list[str]) -> bool:
     """A yes, whatever pads it ("да, теперь всё так", "yes please", "иә, дұрыс 👍"), as long
     as nothing in it says no. Thanks alone are no yes: they only pad one."""
+    strong = _STRONG_CONFIRM.search(norm)
+    if strong and not norm[: strong.start()].endswith(("не ", "no ", "not ")):
+        return True  # "пакет не надо, а так всё верно"
     if _NEGATION & set(words):
         return False
-    if _STRONG_CONFIRM.search(norm):
-        return True
     has_yes = any(word in _YES for word in words) or "+" in norm
     return has_yes and _only(norm, _YES | _YES_PADDING | _FILLERS)
 
