@@ -136,6 +136,31 @@ async def test_concurrent_turns_never_commit_or_undo_each_other(store: SQLiteSto
     assert len(await store.list_orders("open")) == 32
 
 
+async def test_a_read_in_flight_never_makes_the_next_write_fail(store: SQLiteStore) -> None:
+    """A read of one chat, a commit by another connection (the outbox's) and a write of another
+    chat, queued in that order on the store's connection: the read must be over before the
+    write, or its stale snapshot makes SQLite refuse the write at once ("database is locked",
+    whatever the busy timeout; under load: webhook 503s and failed turns)."""
+    import asyncio
+
+    def commit_elsewhere() -> int:
+        other = sqlite3.connect(store.path, timeout=30)
+        with other:
+            other.execute("INSERT INTO processed_messages VALUES ('OTHER', 'now')")
+        other.close()
+        return 1
+
+    await store.db.create_function("commit_elsewhere", 0, commit_elsewhere)
+    chat = "77015550001@c.us"
+    await store.store_incoming(IncomingMessage(chat, "R1", "Здравствуйте"))
+    read = asyncio.create_task(store.load_conversation(chat))
+    other = asyncio.create_task(store.db.execute_fetchall("SELECT commit_elsewhere()"))
+    write = asyncio.create_task(store.store_incoming(IncomingMessage(chat, "R2", "Алматы")))
+    await asyncio.gather(read, other, write)
+    assert await store.is_processed("OTHER")
+    assert [m["wa_id"] for m in await store.messages(chat)] == ["R1", "R2"]
+
+
 async def test_handoff_flag_follows_the_saved_state_atomically(store: SQLiteStore) -> None:
     chat = "77019998866@c.us"
     row = await store.load_conversation(chat)
