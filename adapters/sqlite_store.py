@@ -231,8 +231,8 @@ class SQLiteStore:
     async def load_conversation(self, chat_id: str) -> ConversationRow:
         """The chat's conversation and its client's nudge columns (defaults for a new chat)."""
         row = await self._row(
-            "SELECT v.state, v.slots, v.previous_state, v.order_id, v.turns, c.nudge_state,"
-            " c.nudge_count, c.last_nudge_at, c.next_nudge_at"
+            "SELECT v.state, v.slots, v.previous_state, v.order_id, v.turns, v.misses, v.offered,"
+            " v.updated_at, c.nudge_state, c.nudge_count, c.last_nudge_at, c.next_nudge_at"
             " FROM (SELECT ? AS chat_id) AS k"
             " LEFT JOIN conversations AS v ON v.chat_id = k.chat_id"
             " LEFT JOIN clients AS c ON c.chat_id = k.chat_id",
@@ -257,6 +257,9 @@ class SQLiteStore:
             previous_state=OrderState(previous) if previous else None,
             order_id=row["order_id"],
             turns=row["turns"],
+            misses=row["misses"],
+            offered=json.loads(row["offered"]),
+            updated_at=from_iso(row["updated_at"]),
             nudge=nudge,
         )
 
@@ -271,10 +274,11 @@ class SQLiteStore:
                 conv.order_id = await self._upsert_order(turn, at)
             await self.db.execute(
                 "INSERT INTO conversations (chat_id, state, slots, previous_state, order_id,"
-                " turns, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " turns, misses, offered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(chat_id) DO UPDATE SET state = excluded.state,"
                 " slots = excluded.slots, previous_state = excluded.previous_state,"
                 " order_id = excluded.order_id, turns = excluded.turns,"
+                " misses = excluded.misses, offered = excluded.offered,"
                 " updated_at = excluded.updated_at",
                 (
                     conv.chat_id,
@@ -283,6 +287,8 @@ class SQLiteStore:
                     conv.previous_state,
                     conv.order_id,
                     conv.turns,
+                    conv.misses,
+                    json.dumps(conv.offered),
                     at,
                 ),
             )
@@ -450,6 +456,21 @@ class SQLiteStore:
             (chat_id,),
         )
         return [dict(row) for row in rows]
+
+    async def recent_messages(
+        self, chat_id: str, before: str, limit: int
+    ) -> list[tuple[str, str]]:
+        """The chat's last `limit` texts between the customer and Alina before the incoming
+        message `before`, oldest first, as ("customer" | "alina", text): the conversation so
+        far, for an LLM reading the next message."""
+        rows = await self._rows(
+            "SELECT direction, text FROM messages WHERE chat_id = ? AND kind = 'text'"
+            " AND to_manager = 0 AND text != '' AND id < COALESCE((SELECT id FROM messages"
+            " WHERE wa_id = ? AND direction = 'in'), 9223372036854775807)"
+            " ORDER BY id DESC LIMIT ?",
+            (chat_id, before, limit),
+        )
+        return [("customer" if d == "in" else "alina", text) for d, text in reversed(rows)]
 
     async def list_orders(
         self, status: str | None = None, since: datetime | None = None

@@ -63,6 +63,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         sender.wakeup.set,
         receive_timeout=settings.green_api_receive_timeout,
         webhook_token=settings.green_api_webhook_token,
+        typing_ms=int(settings.llm_timeout_seconds * 1000) if engine.llm is not None else 0,
     )
     if stop is not None:
         service.stopping = stop
@@ -75,6 +76,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         inventory=engine.inventory,
         knowledge=engine.answerer.scripts is not None,
         channel=service,
+        extra={"llm": engine.llm} if engine.llm is not None else {},
     )
     http = web.Application(client_max_size=2 * 1024 * 1024)
     http.router.add_get("/health", health.handle)
@@ -134,4 +136,6 @@ async def _start_nudges(
 ) -> NudgeScheduler | None:
     if not settings.nudge_enabled:
         return None
-    return await start_nudges(settings, engine.store, sender, catalog=engine.catalog)
+    return await start_nudges(
+        settings, engine.store, sender, catalog=engine.catalog, llm=engine.llm
+    )

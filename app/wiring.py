@@ -142,7 +142,7 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
         shop, store, templates, settings.managers, tz=policy.tz, inventory=inventory,
         nudge_policy=policy if settings.nudge_enabled else None, **options,
     )  # fmt: skip
-    engine.llm = await open_llm(settings, engine)  # type: ignore[attr-defined]
+    engine.llm = await open_llm(settings, engine)
     return engine
 
 
@@ -164,8 +164,10 @@ class LLMParts:
     probe: asyncio.Task[bool] | None = None
 
     def status(self) -> dict[str, Any]:
-        """For /health: the endpoint's breaker; `degraded` while it is not known to work."""
-        return self.client.status()
+        """For /health: the endpoint's breaker; `degraded` while it is not known to work
+        (the offline default answers meanwhile, so it never makes the service down)."""
+        status = self.client.status()
+        return {"ok": not status["degraded"], **status}
 
     async def aclose(self) -> None:
         if self.probe is not None:
@@ -211,7 +213,7 @@ async def open_llm(settings: Settings, engine: Engine) -> LLMParts | None:
     budget = settings.llm_timeout_seconds
     filler = LLMSlotFiller(engine.filler, client, prompts, accounting, budget)  # type: ignore[arg-type]
     phraser = LLMPhraser(engine.phraser, client, guard, prompts, accounting, budget)
-    engine.filler, engine.phraser = filler, phraser  # type: ignore[assignment]
+    engine.filler, engine.phraser = filler, phraser
     log.info(
         "LLM on: %s at %s (%s mode), offline default behind it",
         settings.openai_model, settings.openai_base_url or "api.openai.com", settings.llm_mode,
@@ -224,11 +226,13 @@ async def start_nudges(
     store: SQLiteStore,
     sender: NudgeSender,
     catalog: Catalog | None = None,
+    llm: LLMParts | None = None,
 ) -> NudgeScheduler:
     """Wire and start the nudge scheduler for `ottenok serve`.
 
     `store` is the open (migrated) engine store; nudges get their own connection to its file.
-    Pass the engine's `catalog` to skip reading the shop's files a second time.
+    Pass the engine's `catalog` to skip reading the shop's files a second time, and its `llm`
+    to phrase the reminders under the output guard.
     """
     if catalog is None:
         catalog = await asyncio.to_thread(load_catalog, settings.data_dir, settings.inventory_path)
@@ -238,6 +242,7 @@ async def start_nudges(
         sender,
         settings.nudge_policy(),
         NudgeTexts(Templates.load(settings.data_dir), catalog),
+        rewrite=llm.phraser.phrase_nudge if llm is not None else None,
     )
     scheduler = NudgeScheduler(service, nudge_store, settings.nudge_tick_seconds)
     scheduler.start()

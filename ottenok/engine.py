@@ -19,6 +19,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
@@ -34,10 +35,9 @@ from ottenok.nudge_policy import NudgePolicy
 from ottenok.nudges import after_turn
 from ottenok.outcome import TurnOutcome
 from ottenok.phones import chat_id_for, normalize_phone
-from ottenok.photos import PhotoIndex, PhotoRef, photos_to_send
-from ottenok.phrasing.offline import OfflinePhraser
+from ottenok.photos import PhotoIndex, PhotoRef, choose_photos
 from ottenok.phrasing.templates import SPLIT
-from ottenok.protocols import SlotFiller, StockSource, Storage
+from ottenok.protocols import Phraser, SlotFiller, StockSource, Storage
 from ottenok.records import ConversationRow, TurnRecord
 from ottenok.slot_merge import merge_update
 from ottenok.slots import FillContext, Intent, SlotUpdate
@@ -50,6 +50,10 @@ TURN_TRIES = 3
 #: Only the start of a very long message is read (the whole text is stored): reading stays
 #: fast, so one 100 KB message cannot hold up every other chat.
 MAX_ANALYSED_CHARS = 2000
+#: Earlier messages a slot filler sees (an LLM reads the next one in their light).
+HISTORY_MESSAGES = 6
+#: Products offered to choose among in one reply.
+MAX_OFFERED = 5
 #: An edited message with values in it is a correction, unless it asks for more than that.
 EDITABLE_INTENTS = (Intent.PROVIDE_INFO, Intent.CONFIRM, Intent.DENY, Intent.UNKNOWN)
 
@@ -70,7 +74,7 @@ class Engine:
         store: Storage,
         catalog: Catalog,
         filler: SlotFiller,
-        phraser: OfflinePhraser,
+        phraser: Phraser,
         answerer: Answerer,
         photos: PhotoIndex | None = None,
         managers: list[str] | None = None,
@@ -81,6 +85,9 @@ class Engine:
     ) -> None:
         self.retry_pause = retry_pause
         self.inventory = inventory
+        #: The LLM path's parts when it is on (wrapped into `filler` and `phraser` already);
+        #: kept for /health, the typing indicator and shutdown.
+        self.llm: Any | None = None
         self.nudge_policy = nudge_policy  # None: nudges are switched off
         self.store = store
         self.catalog = catalog
@@ -168,6 +175,9 @@ class Engine:
             state=row.state,
             slots=row.slots,
             previous_state=row.previous_state,
+            message_at=msg.timestamp,
+            summary_at=row.updated_at if row.state == OrderState.CONFIRMING else None,
+            misses=row.misses,
         )
         outcome = TurnOutcome(
             chat_id=row.chat_id,
@@ -182,13 +192,19 @@ class Engine:
             outcome.event = TurnEvent.NON_TEXT
             return result
         text = msg.text[:MAX_ANALYSED_CHARS]
-        update = await self.filler.fill(text, FillContext(state=row.state, slots=row.slots))
+        history = await self.store.recent_messages(msg.chat_id, msg.message_id, HISTORY_MESSAGES)
+        context = FillContext(
+            state=row.state, slots=row.slots, history=history, offered=row.offered
+        )
+        update = await self.filler.fill(text, context)
         if msg.edits and update.slot_values() and update.intent in EDITABLE_INTENTS:
             update.intent = Intent.CORRECT  # an edited message corrects what it said before
         outcome.greet = row.turns == 0 or update.intent == Intent.GREETING
         self._validate(update, outcome)
+        previous_product = conv.slots.product
         result.restarted = self._fire(conv, update, outcome)
         outcome.state, outcome.slots, outcome.issue = conv.state, conv.slots, conv.issue
+        outcome.misses = conv.misses
         wants_answer = (
             update.intent == Intent.QUESTION and not update.wants_photos and not outcome.unsold
         )
@@ -200,12 +216,16 @@ class Engine:
         if conv.slots.product and conv.state not in (OrderState.HANDOFF, OrderState.CANCELLED):
             if outcome.new_product or update.wants_photos:
                 await self._choose_photos(msg.chat_id, conv.slots.product, update, result)
-        if update.product is None and conv.state == OrderState.ASK_PRODUCT:
-            outcome.candidates = update.candidates[:5]
+        if conv.state == OrderState.ASK_PRODUCT and update.product is None:
+            others = update.candidates
+            if update.wants_other_product and previous_product and not others:
+                others = self.phraser.alternatives(previous_product)
+            outcome.candidates = others[:MAX_OFFERED]
         return result
 
     def _validate(self, update: SlotUpdate, outcome: TurnOutcome) -> None:
-        """Keep only values the shop can act on; remember why the others were dropped."""
+        """Keep only values the shop can act on; remember why the others were dropped, and
+        what the reply should say back (a size read from a foot length, the nearest colour)."""
         if update.product is not None and self.catalog.get(update.product) is None:
             update.product = None
         if update.product is not None:
@@ -214,6 +234,10 @@ class Engine:
             outcome.foreign_city = update.foreign_city
         if update.unsold_product and update.product is None:
             outcome.unsold = update.unsold_product
+        if update.size is not None and update.size_from_foot_cm is not None:
+            outcome.foot_size = (update.size_from_foot_cm, update.size, update.size_table)
+        if update.color is not None and update.color_approximate and update.color_said:
+            outcome.nearest_color = (update.color_said, update.color)
 
     def _fire(self, conv: Conversation, update: SlotUpdate, outcome: TurnOutcome) -> bool:
         """The intent table says which triggers this message fires; `route` first applies the
@@ -246,18 +270,17 @@ class Engine:
     async def _choose_photos(
         self, chat_id: str, product_id: str, update: SlotUpdate, result: TurnResult
     ) -> None:
-        """Up to three new photos; when none is left to show, say why instead."""
-        color = update.color if update.wants_photos else None
-        sent = await self.store.sent_photo_keys(chat_id)
-        result.photos = photos_to_send(self.photos, product_id, color, sent)
-        if result.photos or not update.wants_photos:
-            return
-        if color and not photos_to_send(self.photos, product_id, color, set()):
-            result.outcome.photo_note = "none_in_color"
-        elif photos_to_send(self.photos, product_id, None, set()):
-            result.outcome.photo_note = "already_sent"
-        else:
-            result.outcome.photo_note = "none"
+        """Photos of what can be sold today; when asked for and none can go, the reply says why."""
+        choice = choose_photos(
+            self.photos,
+            product_id,
+            update.color,
+            update.wants_photos,
+            await self.store.sent_photo_keys(chat_id),
+            self.catalog.check_availability(product_id).colors,
+        )
+        result.photos, result.outcome.photo_note = choice.photos, choice.note
+        result.outcome.has_photos = bool(choice.photos)
 
     async def _act(
         self, msg: IncomingMessage, row: ConversationRow, result: TurnResult
@@ -269,9 +292,12 @@ class Engine:
             for part in text.split(SPLIT)
             if part.strip()
         ]
-        outgoing += [_photo_outgoing(msg.chat_id, photo) for photo in result.photos]
+        # Photos come before the question that follows them, not after "Всё верно?".
+        at = max(0, len(outgoing) - 1) if len(outgoing) > 1 else len(outgoing)
+        outgoing[at:at] = [_photo_outgoing(msg.chat_id, photo) for photo in result.photos]
         row.state, row.slots, row.turns = outcome.state, outcome.slots, row.turns + 1
-        row.previous_state = conv.previous_state
+        row.previous_state, row.misses = conv.previous_state, conv.misses
+        row.offered = list(outcome.candidates)
         if result.restarted:
             row.order_id = None
         status, fields = self._order_status(outcome, row)

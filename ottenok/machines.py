@@ -84,8 +84,9 @@ class RuleBook:
             send_event=True,
         )
         actions = importlib.import_module(declaration["actions"])
-        name = declaration.get("on_change")
-        self._on_change = _lookup(actions, name, "on_change") if name else None
+        self._on_change = [
+            _lookup(actions, name, "on_change") for name in declaration.get("on_change", ())
+        ]
 
     @property
     def states(self) -> list[StrEnum]:
@@ -107,8 +108,9 @@ class RuleBook:
         if not self.can(model, trigger):
             return False
         fired = bool(event.trigger(model))
-        if fired and self._on_change is not None:
-            self._on_change(model, source, trigger)
+        if fired:
+            for on_change in self._on_change:
+                on_change(model, source, trigger)
         return fired
 
 

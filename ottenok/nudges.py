@@ -16,7 +16,7 @@ import random
 import time
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -288,6 +288,11 @@ def _reason(
     return "not due"
 
 
+#: Rewrites a reminder's template text (an LLM under the output guard); it returns the draft
+#: itself whenever it cannot do better.
+NudgeRewriter = Callable[[str, str, OrderSlots, str], Awaitable[str]]
+
+
 class NudgeService:
     """One scheduler tick: decide for due chats, claim, then send what the outbox holds.
 
@@ -308,7 +313,9 @@ class NudgeService:
         retry_after: timedelta = timedelta(seconds=30),
         max_attempts: int = 5,
         send_concurrency: int = 4,
+        rewrite: NudgeRewriter | None = None,
     ) -> None:
+        self.rewrite = rewrite
         self.outbox = outbox
         self.sender = sender
         self.policy = policy
@@ -341,10 +348,20 @@ class NudgeService:
         report.due = len(decisions)
         if not decisions:
             return
+        if self.rewrite is not None:
+            decisions = list(await asyncio.gather(*map(self._rewritten, decisions)))
         won = await self.outbox.claim(decisions, now)
         report.claimed = len(won)
         report.decided_nudges = sum(1 for d in won if d.step is not None)
         report.stopped = sum(1 for d in won if d.state == NudgeState.STOPPED)
+
+    async def _rewritten(self, decision: NudgeDecision) -> NudgeDecision:
+        if decision.text is None or self.rewrite is None:
+            return decision
+        chat = decision.chat
+        state = chat.conversation_state or OrderState.GREETING
+        text = await self.rewrite(chat.chat_id, state, chat.slots, decision.text)
+        return replace(decision, text=text)
 
     async def deliver(self, now: datetime, report: TickReport | None = None) -> None:
         """Send pending nudges (new, failed earlier or orphaned by a crash) inside work hours.

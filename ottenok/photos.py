@@ -8,7 +8,8 @@ colour), so the dialogue decides what to send without knowing where the files ar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
@@ -111,13 +112,52 @@ def photos_to_send(
     color: str | None,
     already_sent: set[str],
     limit: int = PHOTOS_PER_MESSAGE,
+    in_stock: Collection[str] | None = None,
 ) -> list[PhotoRef]:
-    """One per colour (or only the asked colour), skipping photos sent to this chat before."""
+    """One per colour (or only the asked colour), skipping photos sent to this chat before.
+
+    With `in_stock` (the colours that can be sold today), photos of other colours are left out:
+    a photo is a promise that the customer can have what it shows.
+    """
     if index is None:
         return []
+    wanted = limit + len(already_sent) + (len(index.photos) if in_stock is not None else 0)
     fresh = [
         photo
-        for photo in find_product_photos(index, product_id, color, limit=limit + len(already_sent))
+        for photo in find_product_photos(index, product_id, color, limit=wanted)
         if photo.key not in already_sent
+        and (in_stock is None or photo.color is None or photo.color in in_stock)
     ]
     return fresh[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoChoice:
+    """The photos a turn sends, or why it sends none when they were asked for (`note`:
+    none_in_color | color_sold_out | already_sent | none)."""
+
+    photos: list[PhotoRef]
+    note: str | None = None
+
+
+def choose_photos(
+    index: PhotoIndex | None,
+    product_id: str,
+    color: str | None,
+    asked: bool,
+    already_sent: set[str],
+    in_stock: Collection[str],
+) -> PhotoChoice:
+    """Up to three new photos of what can be sold today: of the asked colour when one was
+    asked for, else of every colour in stock."""
+    if color is not None and asked and color not in in_stock:
+        return PhotoChoice([], "color_sold_out")
+    shown = color if asked else None
+    photos = photos_to_send(index, product_id, shown, already_sent, in_stock=in_stock)
+    if photos or not asked:
+        return PhotoChoice(photos)
+    if shown and not photos_to_send(index, product_id, shown, set(), in_stock=in_stock):
+        return PhotoChoice([], "none_in_color")
+    if photos_to_send(index, product_id, None, set(), in_stock=in_stock):
+        return PhotoChoice([], "already_sent")
+    return PhotoChoice([], "none")

@@ -6,12 +6,16 @@ Only the methods the core actually calls are listed; adapters may offer more.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.records import ConversationRow, OrderRow, TurnRecord
-from ottenok.slots import FillContext, ProductType, SlotUpdate
+from ottenok.slots import FillContext, OrderSlots, ProductType, SlotUpdate
 from ottenok.stock import Availability, Stock
+
+if TYPE_CHECKING:  # the conversation model imports this module
+    from ottenok.outcome import TurnOutcome
+    from ottenok.phrasing.templates import Templates
 
 
 class ShopFacts(Protocol):
@@ -26,6 +30,20 @@ class ShopFacts(Protocol):
     def check_availability(
         self, product_id: str, size: str | None = None, color: str | None = None
     ) -> Availability: ...
+
+
+class Phraser(Protocol):
+    """Turns a turn's outcome into Alina's words (the offline templates, or an LLM rewrite of
+    them under the output guard)."""
+
+    @property
+    def t(self) -> Templates: ...
+
+    def summary_lines(self, slots: OrderSlots) -> str: ...
+
+    def alternatives(self, product_id: str) -> list[str]: ...
+
+    async def phrase(self, outcome: TurnOutcome) -> str: ...
 
 
 class SlotFiller(Protocol):
@@ -50,6 +68,10 @@ class Storage(Protocol):
     async def record_outgoing(self, outgoing: list[Outgoing]) -> None: ...
 
     async def sent_photo_keys(self, chat_id: str) -> set[str]: ...
+
+    async def recent_messages(
+        self, chat_id: str, before: str, limit: int
+    ) -> list[tuple[str, str]]: ...
 
     async def list_orders(
         self, status: str | None = None, since: datetime | None = None

@@ -15,6 +15,9 @@ from ottenok.slots import OrderSlots, ProductType, SlotUpdate
 def merge_update(slots: OrderSlots, update: SlotUpdate, facts: ShopFacts) -> OrderSlots:
     given = update.slot_values()
     merged = slots.model_dump()
+    if update.wants_other_product and "product" not in given:
+        # "хочу другие": the product goes, so the product question comes back.
+        merged.update(product=None, product_type=None, color=None)
     merged.update(given)
     product = merged["product"]
     if product is not None and product != slots.product:

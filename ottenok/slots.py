@@ -33,6 +33,8 @@ class Intent(StrEnum):
     CANCEL = "cancel"
     ASK_MANAGER = "ask_manager"
     SMALLTALK = "smalltalk"
+    REPEAT = "repeat"  # "повторите", "не поняла", a bare "?"
+    NOT_SURE = "not_sure"  # "не знаю размер": help with the pending question, do not skip it
     UNKNOWN = "unknown"
 
 
@@ -88,6 +90,21 @@ class SlotUpdate(BaseModel):
     question: str | None = Field(
         default=None, description="The customer's question, when the message asks something."
     )
+    wants_other_product: bool = Field(
+        default=False, description='"хочу другие": another product, not another size or colour.'
+    )
+    size_from_foot_cm: float | None = Field(
+        default=None, description="The size was converted from this foot length in cm."
+    )
+    size_table: str | None = Field(
+        default=None, description='Whose size table converted it: "shop" or "default".'
+    )
+    color_said: str | None = Field(
+        default=None, description="The customer's own colour word, when it was a shade."
+    )
+    color_approximate: bool = Field(
+        default=False, description="The colour is the shop's nearest to the shade named."
+    )
 
     def slot_values(self) -> dict[str, str]:
         """Only the slot fields that this message filled."""
@@ -104,6 +121,8 @@ class FillContext(BaseModel):
     state: str = "greeting"
     slots: OrderSlots = Field(default_factory=OrderSlots)
     history: list[tuple[str, str]] = Field(default_factory=list)
+    #: The products the last reply asked the customer to choose among ("лоферы или мюли?").
+    offered: list[str] = Field(default_factory=list)
 
     @property
     def asking(self) -> str | None:

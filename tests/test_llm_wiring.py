@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fake_openai import FakeOpenAI
+from fake_openai import FakeOpenAI, user_text
 from shops import SAMPLE_DATA
 
 from adapters.chroma_store import KnowledgeStore
@@ -121,3 +121,33 @@ async def test_a_failing_embedding_call_falls_back_to_the_lexical_search(tmp_pat
     # Three failures open the breaker: later questions do not wait for the dead endpoint.
     assert len(server.embedding_requests) - asked == 3
     assert embedding.breaker.status()["degraded"]
+
+
+async def test_the_reading_request_carries_the_conversation_so_far(tmp_path) -> None:
+    """The engine hands the LLM the chat's earlier messages (from SQLite), oldest first."""
+    async with FakeOpenAI() as server:
+        settings = sample_settings(
+            tmp_path, openai_api_key="sk-test", openai_base_url=server.base_url
+        )
+        engine = await open_engine(settings)
+        try:
+            engine.llm.client.breaker.threshold = 10**6
+            chat = "77015550124@c.us"
+            texts = [
+                "Здравствуйте, я из Караганды",
+                "ищу что-нибудь на осень, не слишком дорогое",
+                "а что посоветуете под джинсы?",
+            ]
+            for n, text in enumerate(texts):
+                await engine.handle_message(IncomingMessage(chat, f"h{n}", text))
+        finally:
+            await close_engine(engine)
+    readings = [
+        user_text(r)
+        for r in server.requests
+        if "Recent messages" in user_text(r) and f"Customer's message: {texts[2]}" in user_text(r)
+    ]
+    assert readings, "the last message was read by the LLM"
+    prompt = readings[-1]
+    assert texts[0] in prompt and texts[1] in prompt
+    assert prompt.index(texts[0]) < prompt.index(texts[1])  # oldest first

@@ -269,6 +269,27 @@ async def test_texts_name_the_product_and_size_or_stay_generic(
     assert shoe_name.lower() not in generic.lower()
 
 
+async def test_a_rewriter_phrases_the_reminder_that_is_claimed_and_sent(
+    front: Shopfront, catalog: Catalog, shoe: str
+) -> None:
+    """The LLM path rewrites a reminder before it is claimed; what is sent is what was stored."""
+    seen = []
+
+    async def rewrite(chat_id: str, state: str, slots: OrderSlots, draft: str) -> str:
+        seen.append((chat_id, state, slots.product, draft))
+        return "Айгерим, вы ещё думаете? 😊"
+
+    await front.service(rewrite=rewrite)
+    slots = OrderSlots(city="Алматы", product=shoe, product_type="shoes", size="38")
+    await front.bot_asks("77011111112@c.us", at(24, 8), slots=slots)
+    await front.tick_until(at(24, 11))
+    [(chat, state, product, draft)] = seen
+    assert (chat, state, product) == ("77011111112@c.us", "ask_size", shoe) and "38" in draft
+    assert [text for _, text, _ in front.sender.sent] == ["Айгерим, вы ещё думаете? 😊"]
+    [row] = await front.outbox("77011111112@c.us")
+    assert row["text"] == "Айгерим, вы ещё думаете? 😊" and row["status"] == "sent"
+
+
 async def test_reply_between_nudges_starts_counting_again(front: Shopfront) -> None:
     await front.service()
     chat = "77013333333@c.us"

@@ -315,3 +315,45 @@ async def test_sigkill_between_receive_and_delete_loses_nothing(
         assert len(replies) == 2 and "Шымкент" not in replies[0]
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM messages WHERE direction='in'").fetchone() == (1,)
+
+
+async def test_health_reports_each_component_and_typing_shows_while_the_llm_reads(
+    shop_dir: Path, tmp_path: Path
+) -> None:
+    from fake_openai import FakeOpenAI
+
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu, FakeOpenAI() as llm:
+        settings = settings_for(
+            emu,
+            shop_dir,
+            tmp_path / "health.db",
+            openai_api_key="sk-test",
+            openai_base_url=llm.base_url,
+        )
+        async with Running(settings):
+            emu.push(text_body(CUSTOMER, "Здравствуйте, я из Шымкента, что есть на осень?", "T1"))
+            await wait_for(lambda: len(texts_to(emu, CUSTOMER)) >= 1)
+            url = f"http://127.0.0.1:{settings.port}/health"
+            for _ in range(100):  # until the whole reply has left the outbox
+                async with aiohttp.ClientSession() as session, session.get(url) as response:
+                    status, body = response.status, await response.json()
+                if body["components"]["outbox"]["pending"] == 0:
+                    break
+                await asyncio.sleep(0.1)
+            emu.state = "notAuthorized"
+            instance = {"idInstance": 1, "wid": "7@c.us", "typeInstance": "whatsapp"}
+            emu.push({"typeWebhook": "stateInstanceChanged", "stateInstance": "notAuthorized",
+                      "instanceData": instance, "timestamp": 1764000000})  # fmt: skip
+            await wait_for(lambda: not emu.queue)
+            await asyncio.sleep(0.3)
+            async with aiohttp.ClientSession() as session, session.get(url) as response:
+                alarmed, alarm = response.status, await response.json()
+    assert status == 200 and body["status"] in ("ok", "degraded")
+    components = body["components"]
+    assert {"database", "channel", "outbox", "inventory", "knowledge", "llm"} <= set(components)
+    assert components["database"]["ok"] and components["outbox"]["pending"] == 0
+    assert components["inventory"]["file"].endswith("inventory.xlsx")
+    assert components["llm"]["model"] == "gpt-4o"
+    assert [t["chatId"] for t in emu.typing] == [CUSTOMER]  # "typing…" while the turn ran
+    assert alarmed == 503 and alarm["status"] == "down"
+    assert "notAuthorized" in alarm["components"]["channel"]["instance_alert"]

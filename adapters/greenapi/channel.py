@@ -57,7 +57,11 @@ class GreenAPIChannel:
         *,
         receive_timeout: int = 20,
         webhook_token: str | None = None,
+        typing_ms: int = 0,
     ) -> None:
+        """`typing_ms` > 0: show "typing…" that long while a turn runs (the LLM path is on
+        and a reply may take seconds)."""
+        self.typing_ms = typing_ms
         self.receive_timeout = receive_timeout
         self.webhook_token = webhook_token
         self.engine = engine
@@ -125,6 +129,8 @@ class GreenAPIChannel:
     async def process(self, msg: IncomingMessage) -> None:
         """One stored message's turn; the outbox sender is woken for its replies."""
         started = time.perf_counter()
+        if self.typing_ms and msg.kind == "text":
+            self._spawn(self._typing(msg.chat_id))
         try:
             outgoing = await self.engine.process(msg)
             self.wake()
@@ -139,6 +145,12 @@ class GreenAPIChannel:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+
+    async def _typing(self, chat_id: str) -> None:
+        try:
+            await self.client.send_typing(chat_id, self.typing_ms)
+        except Exception as err:  # a courtesy: never worth a failed turn
+            log.debug("typing indicator failed", extra={"chat_id": chat_id, "error": str(err)})
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

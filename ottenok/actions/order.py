@@ -10,7 +10,7 @@ from __future__ import annotations
 from ottenok.conversation import Conversation, IssueKind, StockIssue
 from ottenok.records import StateChange
 from ottenok.slots import OrderSlots
-from ottenok.states.order import OrderState, Trigger, TurnEvent
+from ottenok.states.order import ASKING, MISSES, OrderState, Trigger, TurnEvent
 
 NOTIFY_ORDER_CONFIRMED = "notify_order_confirmed"
 NOTIFY_HANDOFF = "notify_handoff"
@@ -89,6 +89,19 @@ def restarted(conv: Conversation) -> None:
     conv.slots = OrderSlots(city=conv.slots.city, address=conv.slots.address)
     conv.previous_state = None
     conv.event = TurnEvent.NEW_ORDER
+
+
+def count_misses(conv: Conversation, source: OrderState, trigger: Trigger) -> None:
+    """A message that left the pending question unanswered is a miss; anything else (a value,
+    a question asked back, another question) starts the count again."""
+    missed = (
+        trigger == Trigger.ROUTE
+        and conv.state == source
+        and conv.state in ASKING
+        and conv.update.intent in MISSES
+        and not conv.update.slot_values()
+    )
+    conv.misses = conv.misses + 1 if missed else 0
 
 
 def record_change(conv: Conversation, source: OrderState, trigger: Trigger) -> None:

@@ -52,6 +52,9 @@ _QUESTION = _words_re(
     r"оригинал[а-я]*", r"реплик[а-я]*", r"рассрочк[а-я]*", r"кредит[а-я]*", r"kaspi", r"каспи",
     r"а если", r"а вдруг", r"как долго", r"цена", r"стоимост[а-я]*", r"how much", r"how long",
     r"what", r"where", r"when", r"price", r"(?<!если )есть$", r"есть ли", r"имеется$", r"бывают$",
+    # Kazakh (letters folded): how much, when, where, how, which; the question particles.
+    r"канша", r"кашан", r"кайда", r"калай", r"кандай", r"ма", r"ме", r"ба", r"бе", r"па", r"пе",
+    r"барма", r"бар ма",
 )  # fmt: skip
 # A polite request: a question unless it brings slot values ("можно 38 чёрные" is an order).
 _REQUEST = _words_re(r"^можно", r"^а можно", r"^есть", r"^а есть", r"^имеется", r"^бывают")
@@ -67,17 +70,39 @@ _GREETING = re.compile(
     r"hey|"
     r"good (?:morning|afternoon|evening)|хай)(?![a-zа-я0-9])"
 )
+# Words that say yes (Kazakh folded: иә → ие, дұрыс → дурыс, әрине → эрине).
 _YES = {
     "да", "даа", "дааа", "ага", "угу", "ок", "окей", "оке", "ok", "okay", "yes", "yep", "yeah",
-    "верно", "правильно", "конечно", "точно", "именно", "давайте", "согласна",
-    "согласен", "иа", "ия", "ие", "дурыс", "durys", "sure", "подходит", "устраивает",
-    "да-да", "канешн", "конечн", "+",
+    "yup", "верно", "правильно", "конечно", "точно", "давайте", "давай", "согласна", "согласен",
+    "иа", "ия", "ие", "дурыс", "durys", "эрине", "болады", "жарайды", "sure", "подходит",
+    "подходят", "устраивает", "да-да", "канешн", "конечн", "+", "хорошо", "отлично", "супер",
+    "ладно", "норм", "го", "оформляйте", "оформляем", "оформите", "оформляй", "подтверждаю",
+    "подтверждаем", "correct", "right", "fine",
+}  # fmt: skip
+# Words that may pad a yes without changing it: "да, теперь всё так, спасибо", "yes please".
+_YES_PADDING = {
+    "все", "так", "именно", "теперь", "это", "вот", "уже", "тогда", "please", "its", "it", "is",
+    "thats", "that", "s", "all", "good", "now", "then", "спасибо", "рахмет", "пожалуйста",
+    "большое", "вам", "алина", "девушка", "всё", "заказ", "оформляйте", "отлично", "можно",
 }  # fmt: skip
 _STRONG_CONFIRM = _words_re(
     r"оформляйте", r"оформляем", r"оформите", r"подтверждаю", r"подтверждаем",
-    r"все верно", r"все правильно", r"всё верно", r"всё правильно",
+    r"все верно", r"все правильно", r"все так", r"все ок", r"all good", r"sounds good",
 )  # fmt: skip
+_NEGATION = {"нет", "не", "неа", "no", "not", "nope", "жок", "неверно", "неправильно"}
 _NO = {"нет", "неа", "неверно", "неправильно", "жок", "no", "nope", "нее", "неее"}
+# "повторите", "не поняла", "что?": the customer missed what was asked.
+_REPEAT = re.compile(
+    r"^(?:а )?(?:повтори[а-я]*(?: пожалуйста)?(?: еще раз)?|еще раз|не понял[аи]?(?: вас)?|"
+    r"не поняла|что|чего|шо|в смысле|sorry|what|pardon)\s*\??$"
+)
+# "не знаю размер", "хз какой": help with the pending question rather than skip it.
+_NOT_SURE = _words_re(
+    r"не знаю", r"не уверен[аы]?", r"хз", r"без понятия", r"не помню", r"помогите выбрать",
+    r"как (?:выбрать|определить|узнать|понять) (?:свой |мой )?размер", r"i don t know", r"dunno",
+    r"білмеймін", r"билмеймин",
+)  # fmt: skip
+_NOT_SURE_MAX_WORDS = 7
 _NO_PHRASES = ("не так", "не то", "не верно", "не правильно", "не подходит")
 _THUMBS_UP = re.compile("[\U0001f44d\U0001f44c\u2705]")
 _SMALLTALK = {
@@ -88,6 +113,8 @@ _SMALLTALK = {
     "болыныз", "алина", "девушки", "девушка", "мерси",
 }  # fmt: skip
 _FILLERS = {"а", "ну", "и", "вот", "так", "же", "уже", "пожалуйста", "спасибо", "вам", "тогда"}
+#: A choice between two values is a question, not a correction: "38 лучше или 39?".
+_CHOICE = _words_re(r"или", r"or")
 
 
 def normalized(text: str) -> str:
@@ -110,7 +137,11 @@ def classify(text: str, has_values: bool = False) -> Intent:
     """
     norm = normalized(text)
     words = _WORD_RE.findall(norm)
-    if not words and "?" not in norm:
+    if not words:
+        if "?" in norm:
+            return Intent.REPEAT  # a bare "?": the customer waits for what we meant
+        if "+" in norm:
+            return Intent.CONFIRM
         return Intent.SMALLTALK if text.strip() else Intent.UNKNOWN
     if _MANAGER.search(norm):
         return Intent.ASK_MANAGER
@@ -126,6 +157,8 @@ def classify(text: str, has_values: bool = False) -> Intent:
         and "?" not in norm
     ):
         return Intent.CANCEL
+    if "?" in norm and _CHOICE.search(norm):
+        return Intent.QUESTION
     if corrects and (has_values or "?" not in norm):
         return Intent.CORRECT
     greeting = _GREETING.match(norm)
@@ -135,11 +168,16 @@ def classify(text: str, has_values: bool = False) -> Intent:
             return Intent.GREETING
         intent = classify(rest, has_values)
         return Intent.GREETING if intent in {Intent.UNKNOWN, Intent.SMALLTALK} else intent
+    if not has_values:
+        if _REPEAT.match(norm):
+            return Intent.REPEAT
+        if _NOT_SURE.search(norm) and len(words) <= _NOT_SURE_MAX_WORDS:
+            return Intent.NOT_SURE
     if "?" in norm or _QUESTION.search(norm):
         return Intent.QUESTION
     if _REQUEST.search(norm) or _PHOTOS.search(norm):
         return Intent.PROVIDE_INFO if has_values else Intent.QUESTION
-    if _STRONG_CONFIRM.search(norm) or _only(norm, _YES | _FILLERS | {"все"}):
+    if _says_yes(norm, words):
         return Intent.PROVIDE_INFO if has_values else Intent.CONFIRM
     if words[0] in _NO or norm == "не" or norm.startswith(_NO_PHRASES):
         return Intent.CORRECT if has_values else Intent.DENY
@@ -148,6 +186,17 @@ def classify(text: str, has_values: bool = False) -> Intent:
     if _only(norm, _SMALLTALK | _FILLERS | _YES):
         return Intent.SMALLTALK
     return Intent.UNKNOWN
+
+
+def _says_yes(norm: str, words: list[str]) -> bool:
+    """A yes, whatever pads it ("да, теперь всё так", "yes please", "иә, дұрыс 👍"), as long
+    as nothing in it says no. Thanks alone are no yes: they only pad one."""
+    if _NEGATION & set(words):
+        return False
+    if _STRONG_CONFIRM.search(norm):
+        return True
+    has_yes = any(word in _YES for word in words) or "+" in norm
+    return has_yes and _only(norm, _YES | _YES_PADDING | _FILLERS)
 
 
 def _only(norm: str, vocabulary: set[str]) -> bool:

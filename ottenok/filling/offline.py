@@ -110,6 +110,18 @@ _ANOTHER_PRODUCT = re.compile(
     r"[а-я]*)(?!\s+(?:цвет|размер|адрес|город|ден|врем|дат|номер|карт|способ)[а-я]*)(?![а-я])",
     re.IGNORECASE,
 )
+# "адрес другой", "размер другой нужен": another value, not another product.
+_OTHER_SLOT_BEFORE = re.compile(
+    r"(?:цвет|размер|адрес|город|ден|врем|дат|номер|карт|способ)[а-я]*\s*[,:-]?\s*$", re.IGNORECASE
+)
+
+
+def _asks_another_product(text: str) -> bool:
+    """ "хочу другие", "покажите другую модель" — but not "адрес другой: …"."""
+    return any(
+        not _OTHER_SLOT_BEFORE.search(text[: found.start()])
+        for found in _ANOTHER_PRODUCT.finditer(text)
+    )
 # What speaks of a place: numbered names ("Аксай-4", "Самал-2") and place words.
 _PLACE_HINT = re.compile(
     r"[^\W\d_]{3,}-\d+|(?<![а-я])(?:живу|живем|район[а-я]*|мкр[а-я]*|микрорайон[а-я]*|жк"
@@ -155,10 +167,16 @@ class OfflineSlotFiller:
         return self.fill_sync(text, context)
 
     def fill_sync(self, text: str, context: FillContext) -> SlotUpdate:
-        # Until FillContext carries the products offered last turn, a context without them
-        # reads an answer to a clarification as a fresh message.
-        offered = getattr(context, "candidates", None) or ()
-        return self.understand(text, context, offered).update
+        """The update, with what the reply may say back (a converted size, a nearest colour)."""
+        read = self.understand(text, context, context.offered)
+        extras: dict[str, object] = {"wants_other_product": read.wants_other_product}
+        if read.foot_size is not None and read.update.size == read.foot_size.size:
+            extras |= {"size_from_foot_cm": read.foot_size.foot_cm}
+            extras |= {"size_table": read.foot_size.source}
+        mention = read.color_mention
+        if mention is not None and read.update.color == mention.color and mention.approximate:
+            extras |= {"color_said": mention.said, "color_approximate": True}
+        return read.update.model_copy(update=extras)
 
     def understand(
         self, text: str, context: FillContext, offered: Sequence[str] = ()
@@ -207,7 +225,7 @@ class OfflineSlotFiller:
         blanked = unglue(_blank(text, reading.address))  # the address stays as typed
         rest = without_rejected(blanked)
         reading.rejected = rest != blanked
-        another = bool(_ANOTHER_PRODUCT.search(rest))
+        another = _asks_another_product(rest)
         picked = _pick(rest, offered)
         if picked is not None:
             reading.take("product", picked)

@@ -12,11 +12,12 @@ from functools import cached_property
 
 from ottenok.catalog import Catalog
 from ottenok.conversation import IssueKind
+from ottenok.filling.product_words import ProductKinds
 from ottenok.outcome import TurnOutcome
 from ottenok.phrasing.templates import SPLIT, Templates
-from ottenok.phrasing.words import join_words, plural, price_text
+from ottenok.phrasing.words import capitalized, inflect_phrase, join_words, plural, price_text
 from ottenok.slots import OrderSlots
-from ottenok.states.order import QUESTIONS, OrderState, TurnEvent
+from ottenok.states.order import OPTIONS_AFTER_MISSES, QUESTIONS, OrderState, TurnEvent
 
 #: The template each turn event is said with.
 EVENT_TEMPLATES: dict[TurnEvent, str] = {
@@ -31,6 +32,9 @@ EVENT_TEMPLATES: dict[TurnEvent, str] = {
     TurnEvent.DIDNT_UNDERSTAND: "didnt_understand",
     TurnEvent.NO_ANSWER: "no_answer",
     TurnEvent.THANKS: "thanks",
+    TurnEvent.REPEAT: "repeat",
+    TurnEvent.HELP: "help",
+    TurnEvent.SUMMARY_AGAIN: "summary_again",
     TurnEvent.NEW_ORDER: "new_order",
 }
 #: Events that end the reply: nothing about the order follows them.
@@ -64,6 +68,7 @@ class OfflinePhraser:
         return self.compose(outcome)
 
     def compose(self, o: TurnOutcome) -> str:
+        """The reply's parts, joined with SPLIT: greeting, what happened, facts, the question."""
         rng = random.Random(zlib.crc32(o.seed.encode()))
         messages: list[str] = []
         if o.greet:
@@ -76,6 +81,7 @@ class OfflinePhraser:
         if o.event in FINAL_EVENTS:
             messages.append(" ".join(body))
             return SPLIT.join(m for m in messages if m)
+        body.extend(self._said_back(rng, o))
         if o.answer:
             body.append(o.answer)
         if o.photo_note:
@@ -83,14 +89,10 @@ class OfflinePhraser:
         if o.foreign_city:
             body.append(self.t.pick(rng, "foreign_city"))
         if o.unsold:
-            item = o.unsold
-            body.append(
-                self.t.pick(
-                    rng, "unsold", item=item, Item=item[:1].upper() + item[1:], kinds=self.kinds
-                )
-            )
+            body.append(self._unsold(rng, o.unsold))
         body.extend(self._issue(rng, o))
-        if o.new_product and o.slots.product and not o.issue:
+        summary_follows = o.state == OrderState.CONFIRMING and o.event != TurnEvent.DENY
+        if o.new_product and o.slots.product and not o.issue and not summary_follows:
             body.append(
                 self.t.pick(
                     rng,
@@ -104,17 +106,45 @@ class OfflinePhraser:
         if o.event in (TurnEvent.ALREADY_CONFIRMED, TurnEvent.ALREADY_CANCELLED):
             messages.append(" ".join(body))
             return SPLIT.join(m for m in messages if m)
-        if o.state == OrderState.CONFIRMING and o.event != TurnEvent.DENY:
+        if summary_follows:
             messages.append(" ".join(body))
             messages.append(self.summary(o.slots))
-            messages.append(self.t.pick(rng, "ask", OrderState.CONFIRMING))
+            key = "ask_options" if o.misses >= OPTIONS_AFTER_MISSES else "ask"
+            messages.append(self.t.pick(rng, key, OrderState.CONFIRMING))
             return SPLIT.join(m for m in messages if m)
         question = self._question(rng, o)
         asks_product = o.state == OrderState.ASK_PRODUCT
         if question and not o.candidates and not (o.unsold and asks_product):
+            if o.has_photos:  # the photos go between the body and the question
+                messages.append(" ".join(b for b in body if b))
+                body = []
             body.append(question)
         messages.append(" ".join(b for b in body if b))
         return SPLIT.join(m for m in messages if m)
+
+    def _said_back(self, rng: random.Random, o: TurnOutcome) -> list[str]:
+        """What the customer said in another form than the shop's: a foot length read as a
+        size (by whose table), a shade read as the shop's nearest colour."""
+        lines = []
+        if o.foot_size is not None:
+            cm, size, table = o.foot_size
+            key = "shop" if table == "shop" else "default"
+            length = f"{cm:g}".replace(".", ",")
+            lines.append(self.t.pick(rng, "foot_size", key, cm=length, size=size))
+        if o.nearest_color is not None:
+            said, color = o.nearest_color
+            lines.append(self.t.pick(rng, "nearest_color", said=said, color=color))
+        return lines
+
+    def _unsold(self, rng: random.Random, item: str) -> str:
+        """ "Мужской обуви у нас нет": the kind asked for, agreed in case."""
+        return self.t.pick(
+            rng,
+            "unsold",
+            item_gen=inflect_phrase(item, "gent"),
+            Item_acc=capitalized(inflect_phrase(item, "accs")),
+            kinds=self.kinds,
+        )
 
     def _event(self, rng: random.Random, o: TurnOutcome) -> str | None:
         event = o.event
@@ -138,6 +168,8 @@ class OfflinePhraser:
         return join_words(parts)
 
     def _question(self, rng: random.Random, o: TurnOutcome) -> str | None:
+        """The pending question: with the concrete options once it was missed twice (or the
+        customer is not sure), briefly when a stock issue just listed the options."""
         if o.state not in QUESTIONS or o.state == OrderState.CONFIRMING:
             return None
         product = o.slots.product
@@ -148,6 +180,13 @@ class OfflinePhraser:
             values["colors"] = join_words(
                 self.catalog.check_availability(product, o.slots.size, None).colors
             )
+            values["example"] = availability.sizes[len(availability.sizes) // 2] if (
+                availability.sizes
+            ) else "38"
+        if o.misses >= OPTIONS_AFTER_MISSES or o.event == TurnEvent.HELP:
+            return self.t.pick(rng, "ask_options", o.state, **values)
+        if o.issue is not None and o.state in (OrderState.ASK_SIZE, OrderState.ASK_COLOR):
+            return self.t.pick(rng, "ask_short", o.state)
         return self.t.pick(rng, "ask", o.state, **values)
 
     def _issue(self, rng: random.Random, o: TurnOutcome) -> list[str]:
@@ -187,20 +226,29 @@ class OfflinePhraser:
         return lines
 
     def similar(self, product_id: str) -> list[str]:
-        """In-stock products of the same type, closest in price first."""
+        """Other products of the same kind in stock, with prices, closest in price first."""
+        return [
+            f"{self.product_name(pid)} ({price_text(self.catalog.price(pid))})"
+            for pid in self.alternatives(product_id)[:3]
+        ]
+
+    def alternatives(self, product_id: str) -> list[str]:
+        """In-stock products of the kind the product's name names ("лоферы" for a loafer),
+        closest in price first: what a shop assistant offers instead, never another kind."""
         base = self.catalog.get(product_id)
         if base is None:
             return []
         base_price = self.catalog.price(product_id) or 0
         others = [
-            p
-            for p in self.catalog.products.values()
-            if p.id != product_id
-            and p.type == base.type
-            and self.catalog.check_availability(p.id).in_stock
+            pid
+            for pid in self.product_kinds.products_for(base.name)
+            if pid != product_id and self.catalog.check_availability(pid).in_stock
         ]
-        others.sort(key=lambda p: abs((self.catalog.price(p.id) or 0) - base_price))
-        return [f"{p.name} ({price_text(self.catalog.price(p.id))})" for p in others[:3]]
+        return sorted(others, key=lambda pid: abs((self.catalog.price(pid) or 0) - base_price))
+
+    @cached_property
+    def product_kinds(self) -> ProductKinds:
+        return ProductKinds(self.catalog)
 
     def _options(self, product_ids: list[str]) -> str:
         return "\n".join(

@@ -53,6 +53,9 @@ class TurnEvent(StrEnum):
     ALREADY_CONFIRMED = "already_confirmed"
     ALREADY_CANCELLED = "already_cancelled"
     THANKS = "thanks"
+    REPEAT = "repeat"
+    HELP = "help"
+    SUMMARY_AGAIN = "summary_again"
     DIDNT_UNDERSTAND = "didnt_understand"
     NO_ANSWER = "no_answer"
     NON_TEXT = "non_text"
@@ -69,6 +72,10 @@ OPEN_STATES: list[OrderState] = [
 #: States an order ends in (declared `final`); left only by `restart` (a new order) or a handoff.
 FINAL_STATES: list[OrderState] = [S.CONFIRMED, S.CANCELLED]
 NOT_HANDOFF: list[OrderState] = [s for s in STATES if s != S.HANDOFF]
+#: States that ask the customer something (the summary asks for a yes).
+ASKING: list[OrderState] = [
+    S.ASK_CITY, S.ASK_PRODUCT, S.ASK_SIZE, S.ASK_COLOR, S.ASK_ADDRESS, S.CONFIRMING,
+]  # fmt: skip
 #: What each state asks the customer for: a bare answer ("38", "Караганда") fills that slot.
 QUESTIONS: dict[OrderState, str] = {
     S.ASK_CITY: "city",
@@ -78,6 +85,16 @@ QUESTIONS: dict[OrderState, str] = {
     S.ASK_ADDRESS: "address",
     S.CONFIRMING: "confirmation",
 }
+
+#: Never the same question three times: after this many misses in a row (a message that
+#: leaves the pending question without an answer) the reply offers the concrete options and a
+#: manager; one more miss and a manager takes the chat.
+OPTIONS_AFTER_MISSES = 2
+#: What counts as a miss; a question asked back (a digression) or a greeting does not.
+MISSES: list[Intent] = [
+    Intent.UNKNOWN, Intent.SMALLTALK, Intent.REPEAT, Intent.NOT_SURE, Intent.CONFIRM,
+    Intent.DENY,
+]  # fmt: skip
 
 #: The first matching row wins: the order of the rows is the order of the questions.
 ROUTING: list[dict[str, Any]] = [
@@ -157,6 +174,23 @@ INTENTS: list[dict[str, Any]] = [
     {"intent": [Intent.ASK_MANAGER], "source": NOT_HANDOFF, "triggers": [Trigger.HANDOFF]},
     # Cancel: only an order still being collected.
     {"intent": [Intent.CANCEL], "source": OPEN_STATES, "triggers": [Trigger.CANCEL]},
+    # The same question missed again after the options were offered: a manager takes over.
+    {
+        "intent": MISSES,
+        "source": ASKING,
+        "conditions": ["missed_before"],
+        "unless": ["brings_values"],
+        "triggers": [Trigger.HANDOFF],
+    },
+    # A yes typed before the summary reached the customer confirms nothing they saw.
+    {
+        "intent": [Intent.CONFIRM],
+        "source": [S.CONFIRMING],
+        "conditions": ["before_summary"],
+        "unless": ["brings_values"],
+        "triggers": [Trigger.ROUTE],
+        "event": TurnEvent.SUMMARY_AGAIN,
+    },
     # Yes or no to the summary, with nothing new in the message.
     {
         "intent": [Intent.CONFIRM],
@@ -202,6 +236,22 @@ INTENTS: list[dict[str, Any]] = [
         "triggers": [Trigger.ROUTE],
         "event": TurnEvent.DIDNT_UNDERSTAND,
     },
+    # "повторите", "?": the pending question again, more simply.
+    {
+        "intent": [Intent.REPEAT],
+        "source": OPEN_STATES,
+        "unless": ["brings_values"],
+        "triggers": [Trigger.ROUTE],
+        "event": TurnEvent.REPEAT,
+    },
+    # "не знаю размер": help with the question (how to measure, what is in stock), never skip.
+    {
+        "intent": [Intent.NOT_SURE],
+        "source": OPEN_STATES,
+        "unless": ["brings_values"],
+        "triggers": [Trigger.ROUTE],
+        "event": TurnEvent.HELP,
+    },
     # A correction: the new value replaces the old one, and the reply says what changed.
     {
         "intent": [Intent.CORRECT],
@@ -227,5 +277,5 @@ DECLARATION: dict[str, Any] = {
     "guards": "ottenok.guards.order",
     "actions": "ottenok.actions.order",
     # Called with (model, source state, trigger) after every transition taken.
-    "on_change": "record_change",
+    "on_change": ["record_change", "count_misses"],
 }
