@@ -57,6 +57,10 @@ LEVELS = (1, 10, 50)
 WINDOW_SECONDS = 8.0
 WARMUP_SECONDS = 3.0
 WARMUP_CHATS = 5
+# A shop some months in: ~1,000 chats a month, ~25 messages each. Its bot runs one more level
+# (HISTORY_CHATS chats) over that history, so a query that grows with the table shows here.
+HISTORY_MESSAGES = 300_000
+HISTORY_CHATS = 10
 REPLY_TIMEOUT = 30.0
 TOKEN = "bench-token"
 WEBHOOK_TOKEN = "bench-hook"
@@ -159,14 +163,14 @@ class Server:
     """A server process under load: started, polled until /health answers, stopped by SIGTERM."""
 
     def __init__(
-        self, name: str, port: int, command: list[str], env: dict[str, str], cwd: Path
+        self, name: str, port: int, command: list[str], env: dict[str, str], cwd: Path, log: Path
     ) -> None:
         self.name = name
         self.port = port
         self.command = command
         self.env = env
         self.cwd = cwd
-        self.log = cwd / f"{name}.log"
+        self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -226,6 +230,25 @@ class BotTurns(Turns):
             "SELECT COUNT(*) FROM messages WHERE chat_id = ? AND direction = 'out'", (chat_id,)
         ).fetchone()
         return max(count, arrived)
+
+
+def seed_history(db: Path, count: int) -> None:
+    """Delivered and answered messages of past chats, written past the bot (WAL: it goes on)."""
+    at = "2026-01-01T00:00:00.000000Z"
+    with contextlib.closing(sqlite3.connect(db, timeout=30)) as conn, conn:
+        conn.executemany(
+            "INSERT INTO messages (chat_id, direction, wa_id, kind, text, created_at, status,"
+            " sent_at) VALUES (?, ?, ?, 'text', 'Здравствуйте! Есть 37 размер?', ?, ?, ?)",
+            (
+                (f"7704{n // 25:07d}@c.us", "in" if n % 2 else "out", f"OLD{n}", at,
+                 None if n % 2 else "sent", None if n % 2 else at)
+                for n in range(count)
+            ),
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO processed_messages VALUES (?, ?)",
+            ((f"OLD{n}", at) for n in range(1, count, 2)),
+        )
 
 
 # ---- the customers -------------------------------------------------------------------------
@@ -404,7 +427,7 @@ def bot_server(tmp: Path, emu: ReplyClock, profile: Path | None) -> Server:
     command = [sys.executable, "-m", "app.cli", "serve"]
     if profile is not None:
         command = [sys.executable, "-m", "cProfile", "-o", str(profile.resolve()), *command[1:]]
-    return Server("bot", port, command, env, tmp)
+    return Server("bot", port, command, env, tmp, tmp / "bot.log")
 
 
 def floor_server(tmp: Path, emu: ReplyClock) -> Server:
@@ -417,7 +440,7 @@ def floor_server(tmp: Path, emu: ReplyClock) -> Server:
         "webhook_token": WEBHOOK_TOKEN,
     }
     command = [sys.executable, "-m", "bench.load", "--floor", json.dumps(config)]
-    return Server("floor", port, command, dict(os.environ), ROOT)
+    return Server("floor", port, command, dict(os.environ), ROOT, tmp / "floor.log")
 
 
 async def measure(
@@ -439,6 +462,10 @@ async def measure(
                 result = await load.run(chats, seconds)
                 print(f"{name}: {chats} chats done", flush=True)
                 results.append(result)
+            if name == "bot":
+                await asyncio.to_thread(seed_history, tmp / "bot.db", HISTORY_MESSAGES)
+                results.append(await load.run(HISTORY_CHATS, seconds))
+                print(f"{name}: {HISTORY_CHATS} chats over {HISTORY_MESSAGES:,} stored done")
         finally:
             await server.stop()
         return results
@@ -447,14 +474,14 @@ async def measure(
 def print_table(results: dict[str, list[LevelResult]]) -> None:
     print()
     print(
-        f"{'server':<6} {'chats':>5} {'msgs':>6} {'msg/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
+        f"{'server':<15} {'chats':>5} {'msgs':>6} {'msg/s':>7} {'p50 ms':>7} {'p99 ms':>7}"
         f" {'CPU ms/msg':>10} {'parts/msg':>9} {'non-200':>7} {'no reply':>8}"
         f" {'load CPU ms/msg':>15}"
     )
     for name, rows in results.items():
         for r in rows:
             print(
-                f"{name:<6} {r.chats:>5} {r.messages:>6} {r.rate:>7.1f} {r.percentile(0.5):>7.1f}"
+                f"{name:<15} {r.chats:>5} {r.messages:>6} {r.rate:>7.1f} {r.percentile(0.5):>7.1f}"
                 f" {r.percentile(0.99):>7.1f} {r.per_message_ms(r.server_cpu):>10.2f}"
                 f" {r.parts / max(r.messages, 1):>9.2f} {r.rejected:>7} {r.unanswered:>8}"
                 f" {r.per_message_ms(r.driver_cpu):>15.2f}"
@@ -492,7 +519,8 @@ def main() -> None:
             name: asyncio.run(measure(name, Path(tmp), levels, args.seconds, args.profile))
             for name in ("floor", "bot")
         }
-    print_table(results)
+    history = results["bot"].pop()
+    print_table(results | {f"bot, {HISTORY_MESSAGES // 1000}k stored": [history]})
 
 
 if __name__ == "__main__":
