@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +107,20 @@ class SQLiteStore:
                 await self.db.rollback()
                 raise
 
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """A read run to its end in one call on the connection's thread.
+
+        A cursor opened in one call and fetched in the next keeps a read snapshot open in
+        between; if another turn writes on this shared connection meanwhile, after the outbox's
+        own connection committed, SQLite refuses the write at once with "database is locked"
+        whatever the busy timeout (a stale snapshot cannot be upgraded to a write).
+        """
+        return list(await self.db.execute_fetchall(sql, params))
+
+    async def _row(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        rows = await self._rows(sql, params)
+        return rows[0] if rows else None
+
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteStore:
         path = Path(path)
@@ -151,12 +165,12 @@ class SQLiteStore:
 
     async def ping(self) -> None:
         """Raise when the database cannot be read (for /health)."""
-        async with self.db.execute("SELECT 1") as cur:
-            await cur.fetchone()
+        await self._rows("SELECT 1")
 
     async def schema_version(self) -> int:
-        async with self.db.execute("SELECT MAX(version) FROM schema_migrations") as cur:
-            return (await cur.fetchone())[0]
+        row = await self._row("SELECT MAX(version) FROM schema_migrations")
+        assert row is not None
+        return row[0]
 
     # -- incoming -------------------------------------------------------------------------
 
@@ -199,17 +213,14 @@ class SQLiteStore:
             )
 
     async def chat_for_alias(self, alias: str) -> str | None:
-        async with self.db.execute(
-            "SELECT chat_id FROM chat_aliases WHERE alias = ?", (alias,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._row("SELECT chat_id FROM chat_aliases WHERE alias = ?", (alias,))
         return row[0] if row else None
 
     async def is_processed(self, wa_id: str) -> bool:
-        async with self.db.execute(
-            "SELECT 1 FROM processed_messages WHERE wa_id = ?", (wa_id,)
-        ) as cur:
-            return await cur.fetchone() is not None
+        return (
+            await self._row("SELECT 1 FROM processed_messages WHERE wa_id = ?", (wa_id,))
+            is not None
+        )
 
     async def mark_processed(self, wa_id: str) -> None:
         async with self._transaction():
@@ -222,15 +233,15 @@ class SQLiteStore:
 
     async def load_conversation(self, chat_id: str) -> ConversationRow:
         """The chat's conversation and its client's nudge columns (defaults for a new chat)."""
-        async with self.db.execute(
+        row = await self._row(
             "SELECT v.state, v.slots, v.previous_state, v.order_id, v.turns, v.misses, v.offered,"
             " v.updated_at, c.nudge_state, c.nudge_count, c.last_nudge_at, c.next_nudge_at"
             " FROM (SELECT ? AS chat_id) AS k"
             " LEFT JOIN conversations AS v ON v.chat_id = k.chat_id"
             " LEFT JOIN clients AS c ON c.chat_id = k.chat_id",
             (chat_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
+        assert row is not None  # the left join yields one row for any chat
         nudge = NudgeSchedule()
         if row["nudge_state"] is not None:
             nudge = NudgeSchedule(
@@ -309,10 +320,7 @@ class SQLiteStore:
                 )
 
     async def _stored_state(self, chat_id: str) -> OrderState:
-        async with self.db.execute(
-            "SELECT state FROM conversations WHERE chat_id = ?", (chat_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await self._row("SELECT state FROM conversations WHERE chat_id = ?", (chat_id,))
         return OrderState(row[0]) if row else OrderState.GREETING
 
     async def _save_nudge(self, chat_id: str, nudge: NudgeSchedule) -> None:
@@ -347,8 +355,7 @@ class SQLiteStore:
         if active == (before == OrderState.HANDOFF):
             return
         await self.db.execute(
-            "INSERT INTO handoffs (chat_id, active, changed_by, reason, at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO handoffs (chat_id, active, changed_by, reason, at) VALUES (?, ?, ?, ?, ?)",
             (conv.chat_id, int(active), turn.handoff_by, turn.handoff_reason, at),
         )
 
@@ -417,12 +424,11 @@ class SQLiteStore:
 
     async def handoff(self, chat_id: str) -> dict[str, Any] | None:
         """The chat's latest handoff move: active, changed_by, reason, at (None: never)."""
-        async with self.db.execute(
+        row = await self._row(
             "SELECT active, changed_by, reason, at FROM handoffs WHERE chat_id = ?"
             " ORDER BY id DESC LIMIT 1",
             (chat_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return dict(row) if row else None
 
     async def handoff_active(self, chat_id: str) -> bool:
@@ -434,26 +440,25 @@ class SQLiteStore:
     async def sent_photo_keys(self, chat_id: str) -> set[str]:
         """Photos the chat has seen or is about to: delivered ones (recorded on delivery) and
         those still waiting in the outbox. A photo that could not be delivered is not here."""
-        async with self.db.execute(
+        rows = await self._rows(
             "SELECT photo_key FROM sent_photos WHERE chat_id = ? UNION"
             " SELECT json_extract(payload, '$.photo') FROM messages WHERE chat_id = ?"
             " AND status = 'pending' AND kind = 'photo'",
             (chat_id, chat_id),
-        ) as cur:
-            return {row[0] for row in await cur.fetchall() if row[0]}
+        )
+        return {row[0] for row in rows if row[0]}
 
     async def client(self, chat_id: str) -> dict[str, Any] | None:
-        async with self.db.execute("SELECT * FROM clients WHERE chat_id = ?", (chat_id,)) as cur:
-            row = await cur.fetchone()
+        row = await self._row("SELECT * FROM clients WHERE chat_id = ?", (chat_id,))
         return dict(row) if row else None
 
     async def messages(self, chat_id: str) -> list[dict[str, Any]]:
-        async with self.db.execute(
+        rows = await self._rows(
             "SELECT direction, wa_id, kind, text, payload, created_at, status FROM messages"
             " WHERE chat_id = ? ORDER BY id",
             (chat_id,),
-        ) as cur:
-            return [dict(row) for row in await cur.fetchall()]
+        )
+        return [dict(row) for row in rows]
 
     async def recent_messages(
         self, chat_id: str, before: str, limit: int
@@ -461,14 +466,13 @@ class SQLiteStore:
         """The chat's last `limit` texts between the customer and Alina before the incoming
         message `before`, oldest first, as ("customer" | "alina", text): the conversation so
         far, for an LLM reading the next message."""
-        async with self.db.execute(
+        rows = await self._rows(
             "SELECT direction, text FROM messages WHERE chat_id = ? AND kind = 'text'"
             " AND to_manager = 0 AND text != '' AND id < COALESCE((SELECT id FROM messages"
             " WHERE wa_id = ? AND direction = 'in'), 9223372036854775807)"
             " ORDER BY id DESC LIMIT ?",
             (chat_id, before, limit),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [("customer" if d == "in" else "alina", text) for d, text in reversed(rows)]
 
     async def list_orders(
@@ -483,18 +487,16 @@ class SQLiteStore:
             query += " AND updated_at >= ?"
             params.append(iso(since))
         query += " ORDER BY updated_at DESC, id DESC"
-        async with self.db.execute(query, params) as cur:
-            return [OrderRow(**dict(row)) for row in await cur.fetchall()]
+        return [OrderRow(**dict(row)) for row in await self._rows(query, params)]
 
     async def unprocessed_incoming(self) -> list[IncomingMessage]:
         """Customer messages stored but never answered (the process died mid-turn), oldest first."""
-        async with self.db.execute(
+        rows = await self._rows(
             "SELECT m.chat_id, m.wa_id, m.text, m.kind, m.created_at, c.name FROM messages m"
             " LEFT JOIN clients c ON c.chat_id = m.chat_id"
             " WHERE m.direction = 'in' AND m.wa_id IS NOT NULL AND NOT EXISTS"
             " (SELECT 1 FROM processed_messages p WHERE p.wa_id = m.wa_id) ORDER BY m.id"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         return [
             IncomingMessage(
                 chat_id=row["chat_id"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,47 @@ async def test_concurrent_turns_never_commit_or_undo_each_other(store: SQLiteSto
         assert len(await store.messages(chat)) == (1 if n in failed else 2)
         assert await store.is_processed(f"C{n}") == (n not in failed)
     assert len(await store.list_orders("open")) == 32
+
+
+async def test_a_read_in_flight_never_makes_the_next_write_fail(store: SQLiteStore) -> None:
+    """A read of one chat, a commit by another connection (the outbox's) and a write of another
+    chat, queued in that order on the store's connection: the read must be over before the
+    write, or its stale snapshot makes SQLite refuse the write at once ("database is locked",
+    whatever the busy timeout; under load: webhook 503s and failed turns)."""
+    import asyncio
+
+    def commit_elsewhere() -> int:
+        other = sqlite3.connect(store.path, timeout=30)
+        with other:
+            other.execute("INSERT INTO processed_messages VALUES ('OTHER', 'now')")
+        other.close()
+        return 1
+
+    await store.db.create_function("commit_elsewhere", 0, commit_elsewhere)
+    chat = "77015550001@c.us"
+    await store.store_incoming(IncomingMessage(chat, "R1", "Здравствуйте"))
+    read = asyncio.create_task(store.load_conversation(chat))
+    other = asyncio.create_task(store.db.execute_fetchall("SELECT commit_elsewhere()"))
+    write = asyncio.create_task(store.store_incoming(IncomingMessage(chat, "R2", "Алматы")))
+    await asyncio.gather(read, other, write)
+    assert await store.is_processed("OTHER")
+    assert [m["wa_id"] for m in await store.messages(chat)] == ["R1", "R2"]
+
+
+async def test_the_outbox_lease_reads_pending_rows_not_the_history(store: SQLiteStore) -> None:
+    """Months of delivered messages must not slow every delivery round: the lease query
+    searches an index of the pending rows (a full scan takes ~50 ms at 300,000 messages)."""
+    from adapters.outbox_store import HEADS
+
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.executemany(
+            "INSERT INTO messages (chat_id, direction, kind, text, created_at, status)"
+            " VALUES (?, 'out', 'text', 'Здравствуйте!', '2026-01-01T00:00:00.000000Z', ?)",
+            ((f"7700{n % 300:07d}@c.us", "pending" if n % 500 == 0 else "sent")
+             for n in range(5000)),
+        )  # fmt: skip
+        plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {HEADS}", ("o", *"uaaa", 9))]
+    assert "SCAN m" not in plan, plan  # a bare SCAN reads every row; SCAN m USING INDEX is fine
 
 
 async def test_handoff_flag_follows_the_saved_state_atomically(store: SQLiteStore) -> None:
