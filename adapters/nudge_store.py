@@ -65,8 +65,7 @@ class NudgeStore:
 
     async def due(self, now: datetime, limit: int) -> list[DueChat]:
         """Chats whose next nudge check is due: one range scan of the partial index."""
-        async with self.db.execute(DUE_QUERY, (iso(now), limit)) as cur:
-            rows = await cur.fetchall()
+        rows = await self.db.execute_fetchall(DUE_QUERY, (iso(now), limit))
         return [_due_chat(row) for row in rows]
 
     async def explain_due(self, now: datetime, limit: int) -> list[str]:

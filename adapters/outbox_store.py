@@ -91,8 +91,7 @@ class OutboxStore:
         at = iso(now)
         # One statement, atomic in autocommit mode: the write lock is held only while it runs.
         async with self._lock:
-            async with self.db.execute(HEADS, (owner, iso(until), at, at, at, limit)) as cur:
-                rows = await cur.fetchall()
+            rows = await self.db.execute_fetchall(HEADS, (owner, iso(until), at, at, at, limit))
         return sorted((_pending(row) for row in rows), key=lambda m: m.id)
 
     async def mark_sent(self, message: PendingMessage, at: datetime, wa_id: str | None) -> None:
@@ -131,11 +130,11 @@ class OutboxStore:
     async def release_dead_leases(self) -> int:
         """Rows leased by a process of this host that died mid-send (a crash, a SIGKILL): sent
         again now rather than when the lease runs out. Returns how many were released."""
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             "SELECT DISTINCT lease_owner FROM messages WHERE status = 'pending'"
             " AND lease_owner IS NOT NULL"
-        ) as cur:
-            owners = [row[0] for row in await cur.fetchall()]
+        )
+        owners = [row[0] for row in rows]
         dead = [owner for owner in owners if not _alive_here(owner)]
         released = 0
         async with self._lock:
@@ -150,28 +149,29 @@ class OutboxStore:
         return released
 
     async def backlog(self, now: datetime) -> tuple[int, float | None]:
-        async with self.db.execute(
+        # Reads run to their end in one call: a read left open across an await would make this
+        # connection's next write fail at once (see SQLiteStore).
+        [(count, oldest)] = await self.db.execute_fetchall(
             "SELECT COUNT(*), MIN(created_at) FROM messages WHERE status = 'pending'"
-        ) as cur:
-            count, oldest = await cur.fetchone()
+        )
         first = from_iso(oldest)
         return count, (now - first).total_seconds() if first else None
 
     async def delivered_ids(self, chat_id: str, since: datetime) -> set[str]:
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             "SELECT wa_id FROM messages WHERE chat_id = ? AND direction = 'out'"
             " AND status = 'sent' AND sent_at >= ? AND wa_id IS NOT NULL",
             (chat_id, iso(since)),
-        ) as cur:
-            return {row[0] for row in await cur.fetchall()}
+        )
+        return {row[0] for row in rows}
 
     async def rows(self, chat_id: str) -> list[dict[str, object]]:
         """Every outgoing row of a chat, oldest first: for tests and operators."""
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             "SELECT * FROM messages WHERE chat_id = ? AND direction = 'out' ORDER BY id",
             (chat_id,),
-        ) as cur:
-            return [dict(row) for row in await cur.fetchall()]
+        )
+        return [dict(row) for row in rows]
 
 
 def _pending(row: aiosqlite.Row) -> PendingMessage:

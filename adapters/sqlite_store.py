@@ -235,7 +235,7 @@ class SQLiteStore:
         """The chat's conversation and its client's nudge columns (defaults for a new chat)."""
         row = await self._row(
             "SELECT v.state, v.slots, v.previous_state, v.order_id, v.turns, v.misses, v.offered,"
-            " v.updated_at, c.nudge_state, c.nudge_count, c.last_nudge_at, c.next_nudge_at"
+            " c.nudge_state, c.nudge_count, c.last_nudge_at, c.next_nudge_at"
             " FROM (SELECT ? AS chat_id) AS k"
             " LEFT JOIN conversations AS v ON v.chat_id = k.chat_id"
             " LEFT JOIN clients AS c ON c.chat_id = k.chat_id",
@@ -262,7 +262,6 @@ class SQLiteStore:
             turns=row["turns"],
             misses=row["misses"],
             offered=json.loads(row["offered"]),
-            updated_at=from_iso(row["updated_at"]),
             nudge=nudge,
         )
 

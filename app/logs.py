@@ -33,5 +33,5 @@ def setup_json_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("aiohttp.access", "chromadb", "httpx", "apscheduler"):
+    for noisy in ("aiohttp.access", "chromadb", "httpx", "apscheduler", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

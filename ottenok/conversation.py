@@ -7,7 +7,6 @@ the machine itself holds no customer state, so a million customers cost one mach
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 
 from ottenok.protocols import ShopFacts
@@ -54,8 +53,6 @@ class Conversation:
     slots: OrderSlots = field(default_factory=OrderSlots)
     previous_state: OrderState | None = None
     update: SlotUpdate = field(default_factory=SlotUpdate)
-    message_at: datetime | None = None  # when the customer wrote the message being handled
-    summary_at: datetime | None = None  # when the summary now pending was sent
     misses: int = 0  # turns in a row that left the pending question unanswered
     issue: StockIssue | None = None
     event: TurnEvent | None = None

@@ -197,11 +197,11 @@ class OutboxSender:
     async def run_forever(self, stopping: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Deliver whenever woken (a turn saved messages) and at least every `idle_seconds`."""
         while not stopping.is_set():
+            self.wakeup.clear()  # before the round: a turn saved during it wakes the next one
             try:
                 await self.run_once()
             except Exception:  # a broken run must not stop delivery; the next one retries
                 log.exception("outbox run failed")
-            self.wakeup.clear()
             waiters = [asyncio.ensure_future(e.wait()) for e in (self.wakeup, stopping)]
             await asyncio.wait(waiters, timeout=idle_seconds, return_when="FIRST_COMPLETED")
             for waiter in waiters:

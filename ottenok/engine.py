@@ -175,8 +175,6 @@ class Engine:
             state=row.state,
             slots=row.slots,
             previous_state=row.previous_state,
-            message_at=msg.timestamp,
-            summary_at=row.updated_at if row.state == OrderState.CONFIRMING else None,
             misses=row.misses,
         )
         outcome = TurnOutcome(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from ottenok.morphology import has_cyrillic, is_known_word, is_latin, morph, to_cyrillic
@@ -67,6 +68,7 @@ _LATIN_ROLES = frozenset({
 _NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+@lru_cache(maxsize=4096)
 def first_name(sender_name: str | None) -> str | None:
     """The customer's given name from a WhatsApp name, or None when it is not a person's.
 

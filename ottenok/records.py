@@ -34,7 +34,6 @@ class ConversationRow:
     turns: int = 0
     misses: int = 0
     offered: list[str] = field(default_factory=list)
-    updated_at: datetime | None = None  # when the last turn was saved
     nudge: NudgeSchedule = field(default_factory=NudgeSchedule)
 
 

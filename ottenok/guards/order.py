@@ -7,14 +7,9 @@ stock facts, so the rules can be read (and tested) without any language model or
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from ottenok.conversation import Conversation
 from ottenok.slots import Intent
 from ottenok.states.order import OPTIONS_AFTER_MISSES, OrderState
-
-#: WhatsApp stamps messages to the second: a yes within this of the summary counts as after it.
-SUMMARY_READ_SLACK = timedelta(seconds=1)
 
 
 def city_missing(conv: Conversation) -> bool:
@@ -124,13 +119,6 @@ def starts_new_order(conv: Conversation) -> bool:
 def missed_before(conv: Conversation) -> bool:
     """The options were offered already: the question was missed that many times in a row."""
     return conv.misses >= OPTIONS_AFTER_MISSES
-
-
-def before_summary(conv: Conversation) -> bool:
-    """The message was written before the summary now pending was sent (a quick "да" typed
-    after the address): it cannot confirm what the customer has not seen."""
-    shown, said = conv.summary_at, conv.message_at
-    return shown is not None and said is not None and said + SUMMARY_READ_SLACK < shown
 
 
 def changes_a_value(conv: Conversation) -> bool:

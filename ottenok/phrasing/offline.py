@@ -34,7 +34,6 @@ EVENT_TEMPLATES: dict[TurnEvent, str] = {
     TurnEvent.THANKS: "thanks",
     TurnEvent.REPEAT: "repeat",
     TurnEvent.HELP: "help",
-    TurnEvent.SUMMARY_AGAIN: "summary_again",
     TurnEvent.NEW_ORDER: "new_order",
 }
 #: Events that end the reply: nothing about the order follows them.

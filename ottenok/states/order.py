@@ -55,7 +55,6 @@ class TurnEvent(StrEnum):
     THANKS = "thanks"
     REPEAT = "repeat"
     HELP = "help"
-    SUMMARY_AGAIN = "summary_again"
     DIDNT_UNDERSTAND = "didnt_understand"
     NO_ANSWER = "no_answer"
     NON_TEXT = "non_text"
@@ -181,15 +180,6 @@ INTENTS: list[dict[str, Any]] = [
         "conditions": ["missed_before"],
         "unless": ["brings_values"],
         "triggers": [Trigger.HANDOFF],
-    },
-    # A yes typed before the summary reached the customer confirms nothing they saw.
-    {
-        "intent": [Intent.CONFIRM],
-        "source": [S.CONFIRMING],
-        "conditions": ["before_summary"],
-        "unless": ["brings_values"],
-        "triggers": [Trigger.ROUTE],
-        "event": TurnEvent.SUMMARY_AGAIN,
     },
     # Yes or no to the summary, with nothing new in the message.
     {
