@@ -131,59 +131,59 @@ def product_id(shop: Shop, name: str) -> str:
 async def test_dialogue(path: Path, shops: Shops, tmp_path: Path) -> None:
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     loaded = shops[spec.get("shop", "sample")]
-    failures = await run_dialogue(spec, path.stem, loaded, tmp_path / "ottenok.db")
+    store = await SQLiteStore.open(tmp_path / "ottenok.db")
+    try:
+        failures = await run_dialogue(spec, path.stem, loaded, make_engine(loaded, store))
+    finally:
+        await store.close()
     assert not failures, f"{path.name}: {len(failures)} step(s) failed\n\n" + "\n\n".join(failures)
 
 
-async def run_dialogue(spec: dict, stem: str, loaded: LoadedShop, db: Path) -> list[str]:
-    """Play every step and check it; returns what failed, step by step (the first failure is
-    the cause, later ones may follow from it)."""
-    store = await SQLiteStore.open(db)
-    engine = make_engine(loaded, store)
+async def run_dialogue(spec: dict, stem: str, loaded: LoadedShop, engine: Engine) -> list[str]:
+    """Play every step on the engine and check it; returns what failed, step by step (the
+    first failure is the cause, later ones may follow from it)."""
+    store = engine.store
     chat_id = f"{spec.get('phone', '77015550101')}@c.us"
     said: list[str] = []
     failures: list[str] = []
     asked_again = 0
-    try:
-        for n, step in enumerate(spec["steps"], start=1):
-            sender = f"{step['sender']}@c.us" if "sender" in step else chat_id
-            before = await store.load_conversation(chat_id)
-            message = IncomingMessage(
-                sender, f"{stem}-{n}", step["user"], spec.get("name"), step.get("kind", "text")
+    for n, step in enumerate(spec["steps"], start=1):
+        sender = f"{step['sender']}@c.us" if "sender" in step else chat_id
+        before = await store.load_conversation(chat_id)
+        message = IncomingMessage(
+            sender, f"{stem}-{n}", step["user"], spec.get("name"), step.get("kind", "text")
+        )
+        outgoing = await engine.handle_message(message)
+        if sender == chat_id:
+            said.append(step["user"])
+        to_customer = [o for o in outgoing if o.chat_id == sender]
+        reply = "\n".join(o.text for o in to_customer if o.kind == "text")
+        after = await store.load_conversation(chat_id)
+        problems = await check_step(step, outgoing, to_customer, engine, loaded, after)
+        if spec.get("facts_only"):
+            invented = invented_facts(reply, loaded.facts, "\n".join(said))
+            problems += [f"not in the shop's files: {invented}"] if invented else []
+        if spec.get("no_repeat"):
+            repeated = repetitions(reply, loaded.facts.product_names)
+            problems += [f"said twice: {repeated}"] if repeated else []
+        if "asked_again_at_most" in spec and sender == chat_id:
+            same = (
+                after.state == before.state
+                and after.state in QUESTIONS
+                and after.slots == before.slots
+                and "менеджер" not in reply.lower()
             )
-            outgoing = await engine.handle_message(message)
-            if sender == chat_id:
-                said.append(step["user"])
-            to_customer = [o for o in outgoing if o.chat_id == sender]
-            reply = "\n".join(o.text for o in to_customer if o.kind == "text")
-            after = await store.load_conversation(chat_id)
-            problems = await check_step(step, outgoing, to_customer, engine, loaded, after)
-            if spec.get("facts_only"):
-                invented = invented_facts(reply, loaded.facts, "\n".join(said))
-                problems += [f"not in the shop's files: {invented}"] if invented else []
-            if spec.get("no_repeat"):
-                repeated = repetitions(reply, loaded.facts.product_names)
-                problems += [f"said twice: {repeated}"] if repeated else []
-            if "asked_again_at_most" in spec and sender == chat_id:
-                same = (
-                    after.state == before.state
-                    and after.state in QUESTIONS
-                    and after.slots == before.slots
-                    and "менеджер" not in reply.lower()
+            asked_again = asked_again + 1 if same else 0
+            if asked_again > spec["asked_again_at_most"]:
+                problems.append(
+                    f"the same question ({after.state}) asked again {asked_again} times in a"
+                    " row without offering a manager"
                 )
-                asked_again = asked_again + 1 if same else 0
-                if asked_again > spec["asked_again_at_most"]:
-                    problems.append(
-                        f"the same question ({after.state}) asked again {asked_again} times in a"
-                        " row without offering a manager"
-                    )
-            if problems:
-                failures.append(
-                    f"step {n} ({step['user']!r}) -> {after.state}\nreply: {reply}\n- "
-                    + "\n- ".join(problems)
-                )
-    finally:
-        await store.close()
+        if problems:
+            failures.append(
+                f"step {n} ({step['user']!r}) -> {after.state}\nreply: {reply}\n- "
+                + "\n- ".join(problems)
+            )
     return failures
 
 
