@@ -384,5 +384,25 @@ def knowledge(data_dir: Path | None, chroma_dir: Path | None, if_missing: bool) 
     click.echo(report.summary())
 
 
+@main.command("check-shop")
+@click.argument("data_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+def check_shop(data_dir: Path | None) -> None:
+    """Check a shop's folder (default: $DATA_DIR) for what will hurt sales, with the fixes.
+
+    Exits 1 when the shop cannot be loaded or could sell nothing, 0 when only warnings remain.
+    """
+    from knowledge.shop_check import check_shop as run_check
+
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    if data_dir is None:
+        settings = _settings()
+        report = run_check(settings.data_dir, settings.inventory_path, settings.photos)
+    else:
+        report = run_check(data_dir)
+    click.echo("\n".join(report.lines()))
+    if not report.loadable:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -2,7 +2,7 @@
 
     python -m bench.llm   (from the repository root; `make bench` runs every benchmark)
 
-Replays every customer message of the dialogue suite (tests/dialogues/*.yaml, both shops)
+Replays every customer message of the dialogue suite (tests/dialogues/*.yaml, every shop)
 through the engine with the LLM filler and phraser installed by app.wiring.open_llm, against
 tests/fake_openai.py on 127.0.0.1 with three scripted models:
 
@@ -39,7 +39,7 @@ from app.wiring import load_shop, make_engine, open_llm
 from ottenok.messages import IncomingMessage
 from ottenok.phrasing.templates import Templates
 from tests.fake_openai import FakeOpenAI, garbage, liar, rules_echo
-from tests.shops import SAMPLE_DATA, write_second_shop
+from tests.shops import SAMPLE_DATA, write_aru_shop, write_luxe_shop, write_second_shop
 
 ROOT = Path(__file__).resolve().parent.parent
 #: name → (scripted model, whether the breaker may stop calling it as in production)
@@ -136,8 +136,10 @@ def main() -> None:
         sample = Settings(
             data_dir=SAMPLE_DATA, chroma_dir=root / "chroma", photo_index_path=root / "photos.json"
         )
-        second = Settings(data_dir=write_second_shop(root / "second"))
-        shops = {name: (s, load_shop(s)) for name, s in (("sample", sample), ("second", second))}
+        written = {"second": write_second_shop, "luxe": write_luxe_shop, "aru": write_aru_shop}
+        settings = {"sample": sample}
+        settings |= {name: Settings(data_dir=write(root / name)) for name, write in written.items()}
+        shops = {name: (s, load_shop(s)) for name, s in settings.items()}
         specs = dialogues()
         asyncio.run(replay("echo", shops, specs[:3]))  # warm imports and caches
         for model in MODELS:

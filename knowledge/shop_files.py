@@ -39,7 +39,7 @@ def load_catalog(
     """
     data_dir = Path(data_dir)
     entries: list[CatalogEntry] = []
-    for path in _documents(data_dir / "knowledge_base" / "catalog", "*.docx"):
+    for path in documents(data_dir / "knowledge_base" / "catalog", "*.docx"):
         entries.extend(parse_catalog(path))
     if live is not None:
         return merge_catalog(entries, live.rows(), stock=live)
@@ -54,7 +54,7 @@ def load_catalog(
 
 def load_scripts(data_dir: Path | str) -> list[ScriptSection]:
     sections: list[ScriptSection] = []
-    for path in _documents(Path(data_dir) / "knowledge_base" / "scripts", "*.docx"):
+    for path in documents(Path(data_dir) / "knowledge_base" / "scripts", "*.docx"):
         sections.extend(parse_scripts(path))
     return sections
 
@@ -64,13 +64,13 @@ def load_chats(data_dir: Path | str) -> list[ChatMessage]:
     `chats/<file>.txt` is chat <file>."""
     root = Path(data_dir) / "knowledge_base" / "chats"
     messages: list[ChatMessage] = []
-    for path in _documents(root, "**/*.txt"):
+    for path in documents(root, "**/*.txt"):
         chat = path.stem if path.parent == root else path.relative_to(root).parts[0]
         messages.extend(parse_chat_export(path, chat=chat))
     return messages
 
 
-def _documents(folder: Path, pattern: str) -> list[Path]:
+def documents(folder: Path, pattern: str) -> list[Path]:
     """Files in a stable order, without Word's "~$" lock files and hidden files."""
     if not folder.is_dir():
         return []

@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 from fake_openai import FakeOpenAI, garbage, liar, user_text
-from test_dialogues import DIALOGUES, check_step, make_engine, shops  # noqa: F401 - fixture
+from test_dialogues import DIALOGUES, make_engine, run_dialogue, shops  # noqa: F401 - fixture
 
 from adapters.sqlite_store import SQLiteStore
 from app.settings import Settings
 from app.wiring import open_llm
-from ottenok.messages import IncomingMessage
 
 MODELS = {"garbage": garbage, "liar": liar}
 
@@ -28,10 +27,9 @@ MODELS = {"garbage": garbage, "liar": liar}
 @pytest.mark.parametrize("path", DIALOGUES, ids=[p.stem for p in DIALOGUES])
 async def test_dialogue_with_the_llm(path: Path, model: str, shops, tmp_path: Path) -> None:  # noqa: F811
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    settings, shop = shops[spec.get("shop", "sample")]
+    loaded = shops[spec.get("shop", "sample")]
     store = await SQLiteStore.open(tmp_path / "ottenok.db")
-    engine = make_engine(settings, shop, store)
-    chat_id = f"{spec.get('phone', '77015550101')}@c.us"
+    engine = make_engine(loaded, store)
     async with FakeOpenAI(respond=MODELS[model]) as server:
         llm = await open_llm(
             Settings(
@@ -43,17 +41,12 @@ async def test_dialogue_with_the_llm(path: Path, model: str, shops, tmp_path: Pa
         assert await llm.probe
         llm.client.breaker.threshold = 10**6  # every turn meets the model
         try:
-            for n, step in enumerate(spec["steps"], start=1):
-                where = f"{path.name} step {n} ({step['user']!r}) with the {model} model"
-                sender = f"{step['sender']}@c.us" if "sender" in step else chat_id
-                outgoing = await engine.handle_message(
-                    IncomingMessage(sender, f"{path.stem}-{n}", step["user"], spec.get("name"))
-                )
-                await check_step(step, outgoing, engine, shop, chat_id, sender, where)
+            failures = await run_dialogue(spec, path.stem, loaded, engine)
             [usage] = (await llm.usage.totals("day")).values()
         finally:
             await llm.aclose()
             await store.close()
+    assert not failures, f"{path.name} with the {model} model:\n\n" + "\n\n".join(failures)
     # The model met the dialogue, or the rules served every turn of it alone.
     assert usage.calls > 0 or usage.rules_only == usage.turns, usage
     for request in server.requests:  # every request carries the turn's state and its options

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import docx
+import yaml
 from openpyxl import Workbook
 from PIL import Image, ImageDraw
 
@@ -72,7 +73,11 @@ def english_color(color: str) -> str | None:
 
 
 def write_inventory(
-    path: Path | str, rows: Iterable[Mapping[str, Any]], russian_headers: bool = False
+    path: Path | str,
+    rows: Iterable[Mapping[str, Any]],
+    russian_headers: bool = False,
+    columns: Mapping[str, str] | None = None,
+    title: str | None = None,
 ) -> Path:
     """Write the stock spreadsheet: one row per variant on the first sheet.
 
@@ -80,26 +85,29 @@ def write_inventory(
     because exercising the readers' normalisation is the point of a realistic file. A float
     size gets the "0.0" number format, so 38.0 is shown as typed: xlsx stores no int/float
     distinction of its own.
+
+    `columns` maps each field (`product_name`, `size`, `color`, `quantity`, `price`) to the
+    header the owner typed, in the owner's column order ("Артикул/модель", "Кол-во"…);
+    `title` is a line above the header, as owners often put one.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if columns is None:
+        headers = INVENTORY_HEADERS_RU if russian_headers else INVENTORY_HEADERS_EN
+        columns = dict(zip(INVENTORY_HEADERS_EN, headers, strict=True))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Остатки" if russian_headers else "Inventory"
-    sheet.append(INVENTORY_HEADERS_RU if russian_headers else INVENTORY_HEADERS_EN)
+    if title:
+        sheet.append([title])
+    sheet.append(list(columns.values()))
+    size_column = list(columns).index("size") + 1 if "size" in columns else None
     for row in rows:
         size = row.get("size")
-        sheet.append(
-            [
-                row["product_name"],
-                None if size in ("", None) else size,
-                row.get("color"),
-                row.get("quantity"),
-                row.get("price"),
-            ]
-        )
-        if isinstance(size, float):
-            sheet.cell(row=sheet.max_row, column=2).number_format = "0.0"
+        values = {**row, "size": None if size in ("", None) else size}
+        sheet.append([values.get(field) for field in columns])
+        if isinstance(size, float) and size_column:
+            sheet.cell(row=sheet.max_row, column=size_column).number_format = "0.0"
     workbook.save(path)
     _freeze_office_file(path)
     return path
@@ -156,6 +164,16 @@ def write_scripts(path: Path | str, sections: Mapping[str, Sequence[str] | str])
             document.add_paragraph(paragraph)
     document.save(path)
     _freeze_office_file(path)
+    return path
+
+
+def write_shop_facts(path: Path | str, facts: Mapping[str, Any]) -> Path:
+    """The shop's own facts file (`DATA_DIR/shop.yaml`: name, assistant, delivery rows), as
+    an owner would type it: plain YAML in the given key order, Cyrillic unescaped."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(dict(facts), allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
