@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from ottenok.morphology import is_known_word, lemma_set
 from ottenok.normalize import fold, fold_letters
@@ -124,6 +125,8 @@ _MIN_STEM = 4
 _REGION_WORDS = ("обл", "облыс", "район", "р-н")
 _FUZZY_MIN_LEN = 7
 _FUZZY_SCORE = 85
+# Short names take one typo at most, and never in the first letter ("алмыты" is Алматы).
+_SHORT_FUZZY_MIN_LEN = 5
 _WORD_RE = re.compile(r"[a-zа-я0-9]+(?:-[a-zа-я0-9]+)*")
 
 
@@ -169,7 +172,7 @@ def _index() -> tuple[dict[str, _Entry], dict[str, _Entry]]:
                 entry = _Entry(name, domestic, key.count(" ") + 1)
                 for variant in {key, stem(key)}:
                     exact.setdefault(variant, entry)
-                if len(key) >= _FUZZY_MIN_LEN and domestic:
+                if len(key) >= _SHORT_FUZZY_MIN_LEN and domestic and " " not in key:
                     fuzzy.setdefault(stem(key), entry)
     return exact, fuzzy
 
@@ -224,13 +227,23 @@ def _match_at(
     for key in _keys(word):
         if key in exact and exact[key].words == 1:
             return exact[key], 1
-    if len(word) >= _FUZZY_MIN_LEN and not is_known_word(word):
+    if len(word) < _SHORT_FUZZY_MIN_LEN or is_known_word(word):
+        return None
+    if len(word) >= _FUZZY_MIN_LEN:
+        long_keys = [k for k in fuzzy if len(k) >= _FUZZY_MIN_LEN - 1]
         best = process.extractOne(
-            stem(word), list(fuzzy), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE
+            stem(word), long_keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE
         )
-        if best is not None:
-            return fuzzy[best[0]], 1
-    return None
+        return (fuzzy[best[0]], 1) if best is not None else None
+    short = stem(word)
+    close = {
+        fuzzy[key].name: fuzzy[key]
+        for key in fuzzy
+        if key[0] == short[0]
+        and abs(len(key) - len(short)) <= 1
+        and Levenshtein.distance(short, key, score_cutoff=1) <= 1
+    }
+    return (next(iter(close.values())), 1) if len(close) == 1 else None
 
 
 def find_city(text: str) -> CityMatch | None:
@@ -238,4 +251,3 @@ def find_city(text: str) -> CityMatch | None:
     matches = find_cities(text)
     domestic = [m for m in matches if m.is_kazakhstan]
     return (domestic or matches or [None])[0]
-
