@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import docx
+import yaml
 from openpyxl import Workbook
 from PIL import Image, ImageDraw
 
@@ -156,6 +157,16 @@ def write_scripts(path: Path | str, sections: Mapping[str, Sequence[str] | str])
             document.add_paragraph(paragraph)
     document.save(path)
     _freeze_office_file(path)
+    return path
+
+
+def write_shop_info(path: Path | str, facts: Mapping[str, Any]) -> Path:
+    """The shop's own facts, `shop.yaml` (README "The shop's data"): name, assistant,
+    delivery rows, payment, installments, returns."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(dict(facts), allow_unicode=True, sort_keys=False, width=100)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
