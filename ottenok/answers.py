@@ -95,7 +95,9 @@ _WORD_RE = re.compile(r"[a-zа-я]+")
 MIN_SCRIPT_SCORE = 0.25
 LEXICAL_WEIGHT = 0.5
 #: A question naming a topic prefers the script sections whose heading names it.
-TOPIC_BONUS = 0.15
+TOPIC_BONUS = 1.0
+#: How much more a question word found in a section's heading counts than one in its text.
+HEADING_WEIGHT = 0.5
 MAX_ANSWER_CHARS = 600
 #: A product list names at most this many products, then "…и ещё N".
 MAX_LISTED = 8
@@ -147,6 +149,7 @@ class ScriptIndex:
 
     def __init__(self, sections: Sequence[tuple[str, str]]) -> None:
         self.sections = [(topic, text, stems(f"{topic} {text}")) for topic, text in sections]
+        self.headings = {topic: stems(topic) for topic, _ in sections}
         count = len(self.sections)
         document_frequency: dict[str, int] = {}
         for _, _, found in self.sections:
@@ -164,12 +167,19 @@ class ScriptIndex:
         return max((self.idf[v] for v in variants if v in self.idf), default=self.unknown)
 
     def scores(self, question: str) -> dict[str, tuple[float, str]]:
-        """Topic → (share of the question's word weight found in it, section text)."""
+        """Topic → (share of the question's word weight found in it, section text). A word
+        of the heading counts more than one of the text: the heading says what the section is
+        about ("оригинал?" is about "Оригинальность", not the objection that mentions it)."""
         words = [(variants, self.weight(variants)) for variants in word_stems(question)]
         total = sum(weight for _, weight in words)
         result: dict[str, tuple[float, str]] = {}
         for topic, text, found in self.sections:
-            matched = sum(weight for variants, weight in words if variants & found)
+            heading = self.headings[topic]
+            matched = sum(
+                weight * (1 + HEADING_WEIGHT if variants & heading else 1)
+                for variants, weight in words
+                if variants & found
+            )
             share = matched / total if total else 0.0
             if share > result.get(topic, (-1.0, ""))[0]:
                 result[topic] = (share, text)
@@ -465,30 +475,43 @@ class Answerer:
     # -- the sales scripts -----------------------------------------------------------------
 
     async def _from_scripts(self, q: _Question, advice: bool) -> str | None:
-        """The best paragraph of the best-matching script section (hybrid retrieval); the
-        size-advice section only for questions about choosing a size."""
+        """The best paragraph of the best-matching script section; None below the bar."""
+        ranked = await self.rank_sections(q.text, advice, q.topics)
+        if not ranked or ranked[0][0] < MIN_SCRIPT_SCORE:
+            return None
+        _, topic, text = ranked[0]
+        return best_paragraph(text, q.text, self.index, topic)
+
+    async def rank_sections(
+        self, question: str, advice: bool | None = None, topics: Sequence[Topic] | None = None
+    ) -> list[tuple[float, str, str]]:
+        """Script sections as (score, topic, text), best first, by hybrid retrieval: the
+        lexical share and the vector score, with a bonus for a heading naming the question's
+        topic. The size-advice section takes part only when the question asks how to choose a
+        size (`advice`; read from the question when None)."""
+        if advice is None:
+            advice = bool(SIZE_ADVICE_RE.search(fold(question)))
+        topics = topics_of(question) if topics is None else topics
         vector: dict[str, tuple[float, str]] = {}
-        hits = await self._vector_hits(q.text)
+        hits = await self._vector_hits(question)
         for hit in hits or ():
             topic = str(hit.metadata.get("topic", hit.id))
             if hit.score > vector.get(topic, (-1.0, ""))[0]:
                 vector[topic] = (hit.score, hit.text)
-        lexical = self.index.scores(q.text)
+        lexical = self.index.scores(question)
         lexical_weight = LEXICAL_WEIGHT if hits is not None else 1.0
-        best_score, best_text, best_topic = 0.0, "", ""
+        ranked: list[tuple[float, str, str]] = []
         for topic in vector.keys() | lexical.keys():
             if topic in self.size_sections and not advice:
                 continue
             v_score, v_text = vector.get(topic, (0.0, ""))
             l_score, l_text = lexical.get(topic, (0.0, ""))
             score = lexical_weight * l_score + (1 - lexical_weight) * v_score
-            if score >= MIN_SCRIPT_SCORE and any(t in topics_of(topic) for t in q.topics):
+            if score >= MIN_SCRIPT_SCORE and _names_topic(topic, topics):
                 score += TOPIC_BONUS
-            if score > best_score:
-                best_score, best_text, best_topic = score, l_text or v_text, topic
-        if best_score < MIN_SCRIPT_SCORE:
-            return None
-        return best_paragraph(best_text, q.text, self.index, best_topic)
+            ranked.append((score, topic, l_text or v_text))
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+        return ranked
 
     async def _vector_hits(self, question: str) -> list[Any] | None:
         """Script hits by meaning; None without a store or when its embedding call fails (an
@@ -500,6 +523,13 @@ class Answerer:
         except Exception as err:
             log.warning("vector search failed, lexical search only: %s", err)
             return None
+
+
+def _names_topic(heading: str, topics: Sequence[Topic]) -> bool:
+    """Whether a section heading names one of the question's topics; installments are
+    written under payment as often as on their own."""
+    named = set(topics_of(heading))
+    return any(t in named or (t == Topic.INSTALLMENTS and Topic.PAYMENT in named) for t in topics)
 
 
 def word_stems(text: str) -> list[frozenset[str]]:
