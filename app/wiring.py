@@ -128,7 +128,7 @@ def make_engine(
         ),
         phraser=OfflinePhraser(templates, shop.catalog, shop.info),
         answerer=Answerer(
-            shop.catalog, templates, shop.knowledge, shop.scripts, shop.info, shop.matcher.colors
+            shop.catalog, templates, shop.knowledge, shop.scripts, shop.info, shop.matcher
         ),
         photos=shop.photos,
         managers=managers,

@@ -92,6 +92,11 @@ _LATIN_ASKED_RE = re.compile(
     r"|^\s*(?:а\s+)?([A-Z][A-Za-z&'.-]{2,}(?:\s+[A-Z][A-Za-z&'.-]+)?)\s+(?:есть|бывает|продаете)"
 )
 _WORD_RE = re.compile(r"[a-zа-я]+")
+# "до 100 тысяч", "дешевле 50к", "не дороже 80 000": the most the customer wants to pay.
+_BUDGET_RE = re.compile(
+    r"(?:до|дешевле|не\s+дороже|в\s+пределах|максимум|бюджет[а-я]*)\s+(\d[\d\s]*?)\s*"
+    r"(тыс[а-я]*\.?|т\.?(?![а-я])|к(?![а-я])|k(?![a-z])|000)?\s*(?:₸|тг|тенге)?(?![\d])"
+)
 MIN_SCRIPT_SCORE = 0.25
 LEXICAL_WEIGHT = 0.5
 #: A question naming a topic prefers the script sections whose heading names it.
@@ -115,6 +120,20 @@ class ColorFinder(Protocol):
     """The shop's colour words (`ottenok.colors.ColorLexicon`)."""
 
     def find(self, text: str) -> list[str]: ...
+
+
+class _Match(Protocol):
+    product_id: str
+    reason: str
+
+
+class ProductFinder(Protocol):
+    """The shop's product matcher (`ottenok.lookup.ProductMatcher`) and its colour words."""
+
+    @property
+    def colors(self) -> ColorFinder: ...
+
+    def find(self, text: str, limit: int = 3) -> Sequence[_Match]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +215,7 @@ class Answerer:
         scripts: ScriptSearch | None = None,
         sections: Sequence[tuple[str, str]] | None = None,
         shop: ShopInfo | None = None,
-        colors: ColorFinder | None = None,
+        matcher: ProductFinder | None = None,
     ) -> None:
         self.catalog = catalog
         self.shop = shop or ShopInfo()
@@ -206,11 +225,12 @@ class Answerer:
         self.index = ScriptIndex(self.sections)
         self.assortment = Assortment(catalog)
         self.kinds = ProductKinds(catalog)
-        if colors is None:
-            from ottenok.colors import ColorLexicon
+        if matcher is None:
+            from ottenok.lookup import ProductMatcher
 
-            colors = ColorLexicon.for_catalog(catalog)
-        self.colors = colors
+            matcher = ProductMatcher(catalog)
+        self.matcher = matcher
+        self.colors = matcher.colors
         # The size-advice sections: a heading about size, or a size table in the text.
         self.size_sections = {
             topic
@@ -405,20 +425,31 @@ class Answerer:
                 same.extend(pid for pid in kind if pid not in same)
                 family.extend(pid for pid in others if pid not in family)
             family = [pid for pid in family if pid not in same]
+            if not same and not family:
+                return None
             if not any(self.assortment.in_stock(pid) for pid in same):
                 return self._product_list(same or family, q, family if same else ())
             return self._product_list(same + family, q)
-        named = brands_named(q.text) + self._unknown_latin_words(q.text)
-        for brand in named:
-            if self.assortment.carries(brand):
-                ids = self._brand_products(brand)
-                if ids:
-                    return self._product_list(ids, q)
-            else:
-                offer = self.assortment.brands() or self.assortment.kinds()
-                return self.t.get("answer_unknown_brand").format(
-                    brand=brand, offer=join_words(offer, limit=5)
-                )
+        by_brand = [
+            m.product_id
+            for m in self.matcher.find(q.text, limit=len(self.catalog.products))
+            if "brand:" in m.reason
+        ]
+        if by_brand:
+            return self._product_list(by_brand, q)
+        named: dict[str, str] = {}
+        for brand in brands_named(q.text) + self._unknown_latin_words(q.text):
+            named.setdefault(brand_key(brand), brand)
+        for brand in named.values():
+            ids = self._brand_products(brand) if self.assortment.carries(brand) else []
+            if ids:
+                return self._product_list(ids, q)
+        unknown = [brand for brand in named.values() if not self.assortment.carries(brand)]
+        if unknown:
+            offer = self.assortment.brands() or self.assortment.kinds()
+            return self.t.get("answer_unknown_brand").format(
+                brand=join_words(unknown), offer=join_words(offer, limit=5)
+            )
         return None
 
     def _brand_products(self, brand: str) -> list[str]:
@@ -446,7 +477,11 @@ class Answerer:
 
     def _product_list(self, ids: list[str], q: _Question, similar: Sequence[str] = ()) -> str:
         """In-stock products with prices, one line each; sold-out ones only named. When every
-        product asked for is sold out, the `similar` ones in stock are offered instead."""
+        product asked for is sold out, the `similar` ones in stock are offered instead; with a
+        budget ("до 100 тысяч"), the ones within it, cheapest first."""
+        budget = _budget(fold(q.text))
+        if budget is not None:
+            return self._within_budget(ids, budget, q)
         live = [pid for pid in ids if self.assortment.in_stock(pid)]
         names = [self.catalog.products[pid].name for pid in ids if pid not in live]
         if not live:
@@ -462,12 +497,22 @@ class Answerer:
             text += "\n" + self.t.get("answer_kind_sold_out").format(items=join_words(names, 5))
         return text
 
-    def _lines(self, template: str, ids: list[str]) -> str:
+    def _within_budget(self, ids: list[str], budget: int, q: _Question) -> str:
+        live = [pid for pid in ids if self.assortment.in_stock(pid)]
+        live.sort(key=lambda pid: self.catalog.price(pid) or 0)
+        within = [pid for pid in live if (self.catalog.price(pid) or 0) <= budget]
+        if within:
+            q.listed = within[:MAX_LISTED]
+            return self._lines("answer_kind_list", within)
+        q.listed = live[:3]
+        return self._lines("answer_over_budget", live[:3], budget=price_text(budget))
+
+    def _lines(self, template: str, ids: list[str], **values: str) -> str:
         lines = [
             f"• {self.catalog.products[pid].name} — {price_text(self.catalog.price(pid))}"
             for pid in ids[:MAX_LISTED]
         ]
-        text = self.t.get(template).format(items="\n".join(lines))
+        text = self.t.get(template).format(items="\n".join(lines), **values)
         if len(ids) > MAX_LISTED:
             text += "\n" + self.t.get("answer_kind_more").format(more=len(ids) - MAX_LISTED)
         return text
@@ -523,6 +568,17 @@ class Answerer:
         except Exception as err:
             log.warning("vector search failed, lexical search only: %s", err)
             return None
+
+
+def _budget(text: str) -> int | None:
+    """The most the customer wants to pay, in tenge ("до 100 тысяч" → 100 000)."""
+    match = _BUDGET_RE.search(text)
+    if match is None:
+        return None
+    amount = int(re.sub(r"\D", "", match.group(1)))
+    if match.group(2) or amount < 1000:
+        amount *= 1000
+    return amount
 
 
 def _names_topic(heading: str, topics: Sequence[Topic]) -> bool:

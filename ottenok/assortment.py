@@ -71,11 +71,17 @@ class Assortment:
             return [], []
         kinds = {k.kind_number for k in named}
         families = {k.family_number for k in named}
+        # A generic word ("обувь", "сумки", "аксессуары") names its whole type.
+        types = {family(k.family_number).type for k in named if family(k.family_number).generic}
         same_kind = [pid for pid, k in self._kinds.items() if k and k.kind_number in kinds]
         same_family = [
-            pid
-            for pid, k in self._kinds.items()
-            if k and k.family_number in families and pid not in same_kind
+            product.id
+            for product in self.catalog.products.values()
+            if product.id not in same_kind
+            and (
+                product.type in types
+                or ((k := self._kinds.get(product.id)) is not None and k.family_number in families)
+            )
         ]
         return same_kind, same_family
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ottenok.places import Place, PlaceKind, find_places
 
@@ -104,6 +104,14 @@ class DeliveryRow(BaseModel):
     price: int | None = None
     price_from: bool = False
     free_from: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _price_from(cls, data: Any) -> Any:
+        """ "от 2 500 ₸" as the price: a starting price."""
+        if isinstance(data, dict) and re.match(r"\s*(?:от|from)\s", str(data.get("price", ""))):
+            data = {**data, "price_from": True}
+        return data
 
     @field_validator("price", "free_from", mode="before")
     @classmethod

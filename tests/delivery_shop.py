@@ -71,10 +71,17 @@ def _sold_out(name: str, size: str | None, color: str) -> bool:
     )
 
 
-def write_scripts_with_table(path: Path) -> Path:
+#: Scripts that state no delivery, payment or returns terms at all.
+FACTLESS_SCRIPTS: dict[str, list[str]] = {
+    "Доставка": ["Доставку и оплату согласует менеджер после оформления заказа."],
+    "Размеры": ["Кроссовки Nova идут точно в размер."],
+}
+
+
+def write_scripts_with_table(path: Path, scripts: dict[str, list[str]] = SCRIPTS) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     document = docx.Document()
-    for topic, paragraphs in SCRIPTS.items():
+    for topic, paragraphs in scripts.items():
         document.add_heading(topic, level=1)
         for paragraph in paragraphs:
             if paragraph != "TABLE":
@@ -88,7 +95,9 @@ def write_scripts_with_table(path: Path) -> Path:
     return path
 
 
-def write_delivery_shop(root: Path) -> Path:
+def write_delivery_shop(root: Path, scripts: dict[str, list[str]] = SCRIPTS) -> Path:
+    """The shop under `root`; `scripts=FACTLESS_SCRIPTS` writes one whose files state no
+    delivery, payment or returns terms."""
     rows = []
     for product in PRODUCTS:
         for color in product["colors"]:
@@ -104,5 +113,5 @@ def write_delivery_shop(root: Path) -> Path:
                 )
     write_inventory(root / "inventory.xlsx", rows)
     write_catalog_table(root / "knowledge_base" / "catalog" / "catalog.docx", PRODUCTS)
-    write_scripts_with_table(root / "knowledge_base" / "scripts" / "scripts.docx")
+    write_scripts_with_table(root / "knowledge_base" / "scripts" / "scripts.docx", scripts)
     return root

@@ -54,6 +54,7 @@ async def test_answers_state_the_fact_asked_for(answerers):
     for case in CASES:
         shop, answerer = answerers[case["shop"]]
         named = [p.id for p in shop.catalog.products.values() if p.name == case.get("product")]
+        assert named or not case.get("product"), f"no product {case['product']!r}"
         product = named[0] if named else None
         answer = await answerer.answer(case["question"], product, city=case.get("city"))
         if case.get("answer") == "none":
