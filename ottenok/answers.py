@@ -525,7 +525,7 @@ class Answerer:
         if not ranked or ranked[0][0] < MIN_SCRIPT_SCORE:
             return None
         _, topic, text = ranked[0]
-        return best_paragraph(text, q.text, self.index, topic)
+        return best_paragraph(text, q.text, self.index, topic, q.topics)
 
     async def rank_sections(
         self, question: str, advice: bool | None = None, topics: Sequence[Topic] | None = None
@@ -607,20 +607,36 @@ def stems(text: str) -> set[str]:
 
 
 def best_paragraph(
-    section: str, question: str, index: ScriptIndex | None = None, heading: str = ""
+    section: str,
+    question: str,
+    index: ScriptIndex | None = None,
+    heading: str = "",
+    topics: Sequence[Topic] = (),
 ) -> str:
     """The paragraph of a script section sharing the most telling word stems with the
     question (rare words weigh more when the shop's `index` is given; the first on a tie).
-    A question that only restates the section's heading ("как подобрать размер?") gets the
-    section from its start instead: no one paragraph answers it better than the others."""
+
+    A word naming the question's topic ("вернуть" in a returns question) must match a
+    paragraph's word exactly, not by its stem: every paragraph of the section is about the
+    topic, and "вернётся" is no answer to "вернуть". A question that only restates the heading
+    ("как подобрать размер?") gets the section from its start.
+    """
     paragraphs = [p.strip() for p in section.split("\n") if len(p.strip()) > 20]
     if not paragraphs:
         return section.strip()[:MAX_ANSWER_CHARS]
-    asked = word_stems(question)
+    asked: list[tuple[frozenset[str], float, str | None]] = []
+    for token in tokens(question):
+        for variants in word_stems(token):
+            exact = any(TOPIC_WORDS[topic].search(token) for topic in topics)
+            asked.append(
+                (variants, index.weight(variants) if index else 1.0, token if exact else None)
+            )
 
     def weight(text: str) -> float:
-        found = stems(text)
-        return sum(index.weight(v) if index else 1.0 for v in asked if v & found)
+        found, lemmas = stems(text), set(tokens(text))
+        return sum(
+            w for variants, w, exact in asked if (exact in lemmas if exact else variants & found)
+        )
 
     best = max(paragraphs, key=lambda p: (weight(p), -paragraphs.index(p)))
     if heading and weight(heading) > weight(best):
