@@ -92,7 +92,7 @@ def derive_shop_info(sections: Sequence[tuple[str, str]]) -> ShopInfo:
 # ------------------------------------------------------------------------------- delivery
 
 _CURRENCY = r"\s*(?:₸|тг\b\.?|тенге|тнг\b|kzt\b|tg\b)"
-_AMOUNT = r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)"
+_AMOUNT = r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)"
 _PRICE_RE = re.compile(rf"(?<![\d:])(?:(от|from)\s+)?{_AMOUNT}{_CURRENCY}", re.IGNORECASE)
 _FREE_FROM_RE = re.compile(
     rf"бесплатн[а-я]*(?:\s+[^\s\d.;]+){{0,6}}?\s+(?:от|свыше)\s+{_AMOUNT}(?:{_CURRENCY})?"
@@ -161,10 +161,9 @@ def derive_delivery(sections: Sequence[tuple[str, str]]) -> tuple[DeliveryRow, .
         heading = _groups(find_places(topic), topic)
         context = heading[0] if len(heading) == 1 else None
         for sentence in sentences(text):
-            if not in_topic and not (
-                mentions_topic(sentence, Topic.DELIVERY)
-                and not mentions_topic(sentence, Topic.RETURNS)
-            ):
+            if mentions_topic(sentence, Topic.RETURNS):
+                continue  # "возврат в течение 7 дней" is no delivery time
+            if not in_topic and not mentions_topic(sentence, Topic.DELIVERY):
                 continue
             context = _read_sentence(sentence, context, terms, in_topic)
     rows = []
@@ -278,7 +277,7 @@ def _days_text(sentence: str, facts: list[_Fact]) -> str | None:
         text = ", ".join(sentence[f.start : f.end] for f in days)
     else:
         text = sentence[start : days[-1].end]
-    text = re.sub(r"^(?:за|в\s+течение)\s+", "", text.strip(" ,:;—–-"), flags=re.IGNORECASE)
+    text = re.sub(r"^за\s+", "", text.strip(" ,:;—–-"), flags=re.IGNORECASE)
     return text if re.search(r"(?<![а-я])дн\.$", text) else text.rstrip(".")
 
 
@@ -307,9 +306,16 @@ def _payment(sections: Sequence[tuple[str, str]]) -> tuple[str | None, str | Non
     for topic, text in sections:
         if not mentions_topic(topic, Topic.PAYMENT):
             continue
+        shared = _shared_heading(topic, Topic.PAYMENT)
         for line in text.splitlines():
             previous_installment = False
             for sentence in sentences(line):
+                if shared and not (
+                    mentions_topic(sentence, Topic.PAYMENT)
+                    or mentions_topic(sentence, Topic.INSTALLMENTS)
+                    or previous_installment
+                ):
+                    continue
                 if mentions_topic(sentence, Topic.INSTALLMENTS) or (
                     previous_installment and not _OTHER_PAYMENT_RE.search(sentence)
                 ):
@@ -329,10 +335,26 @@ def _payment(sections: Sequence[tuple[str, str]]) -> tuple[str | None, str | Non
 
 
 def _section_text(sections: Sequence[tuple[str, str]], topic: Topic) -> str | None:
-    """Every sentence of the sections whose heading names the topic."""
+    """Every sentence of the sections whose heading names the topic (only the sentences naming
+    it, under a heading shared with another topic: "Доставка и возврат")."""
     return _joined(
-        [s for heading, text in sections if mentions_topic(heading, topic) for s in sentences(text)]
+        [
+            sentence
+            for heading, text in sections
+            if mentions_topic(heading, topic)
+            for sentence in sentences(text)
+            if not _shared_heading(heading, topic) or mentions_topic(sentence, topic)
+        ]
     )
+
+
+def _shared_heading(heading: str, topic: Topic) -> bool:
+    """Whether the heading names another shop-fact topic besides `topic` ("Доставка и
+    оплата"); installments count as payment."""
+    others = {
+        Topic.PAYMENT if t == Topic.INSTALLMENTS else t for t in Topic if mentions_topic(heading, t)
+    }
+    return bool(others - {topic})
 
 
 def _joined(found: list[str]) -> str | None:

@@ -237,7 +237,12 @@ class Answerer:
             for topic, text in self.sections
             if "размер" in fold(topic) or len(parse_size_rows(text)) >= 3
         }
-        self._script_words = {w for _, text in self.sections for w in _WORD_RE.findall(fold(text))}
+        # Words the shop itself uses: a Latin word among them ("Kaspi") is no unknown brand.
+        self._shop_words = {
+            w
+            for text in [t for _, t in self.sections] + [p.name for p in catalog.products.values()]
+            for w in _WORD_RE.findall(fold(text))
+        }
 
     # -- the message -------------------------------------------------------------------
 
@@ -468,10 +473,7 @@ class Answerer:
             return []
         name = (match.group(1) or match.group(2)).strip(".'")
         words = _WORD_RE.findall(fold(name))
-        known = self._script_words | {
-            w for p in self.catalog.products.values() for w in _WORD_RE.findall(fold(p.name))
-        }
-        if any(w in known or self.colors.find(w) for w in words):
+        if any(w in self._shop_words or self.colors.find(w) for w in words):
             return []
         return [name]
 

@@ -215,3 +215,26 @@ def test_the_second_shops_row_for_its_city_and_for_the_country():
     assert (shymkent.days, shymkent.free_from) == ("1 день", 30000)
     assert info.delivery_for("Актобе").where == "по Казахстану"
     assert all(row.places and row.places[0].kind in PlaceKind for row in info.delivery)
+
+
+def test_a_heading_shared_by_two_topics_gives_each_its_own_sentences():
+    info = derive_shop_info(
+        [
+            (
+                "Доставка и оплата",
+                "Доставка по Алматы — 1.000 тг, в течение 24 часов. Оплата Kaspi или наличными."
+                " Есть рассрочка 0-0-12.\nВ регионы 3-5 дней, 2.500 тг.",
+            ),
+            (
+                "Доставка и возврат",
+                "Возврат в течение 7 дней. Доставка бесплатная от 20 000 тг по РК.",
+            ),
+        ]
+    )
+    assert [(r.where, r.days, r.price, r.free_from) for r in info.delivery] == [
+        ("Алматы", "в течение 24 часов", 1000, None),
+        ("по Казахстану", "3-5 дней", 2500, 20000),
+    ]
+    assert info.payment == "Оплата Kaspi или наличными."
+    assert info.installments == "Есть рассрочка 0-0-12."
+    assert info.returns == "Возврат в течение 7 дней."
