@@ -240,3 +240,21 @@ def test_the_category_list_names_what_this_shop_sells_most_first() -> None:
     assert phraser.kinds == "ботильоны, лоферы, сумки и ремни"
     variants = [v for v in toy_variants() if v.product_id != BAG]
     assert "сумки" not in OfflinePhraser(Templates.load(), toy_catalog(variants)).kinds
+
+
+def test_a_shops_older_replies_file_gets_the_templates_added_since(tmp_path) -> None:
+    (tmp_path / "replies.yaml").write_text(
+        "shop: Qadam\n"
+        "greeting: ['Сәлеметсіз бе{name}! Это {assistant} из «{shop}»']\n"
+        "delivery: {home_city: Алматы, home: 'курьером, 1–2 дня', country: '2–5 дней'}\n",
+        encoding="utf-8",
+    )
+    templates = Templates.load(tmp_path)
+    assert templates.pick(random.Random(1), "greeting", name="") == (
+        "Сәлеметсіз бе! Это Алина из «Qadam»"
+    )
+    assert templates.get("answer_kind_list") == Templates.load().get("answer_kind_list")
+    phraser = OfflinePhraser(templates, toy_catalog(), SHOP)
+    slots = OrderSlots(product=BAG, color="черный", city="Уральск")
+    assert "• Доставка: 3–6 дней, 2 000 ₸" in phraser.summary(slots)
+    assert "1–2 дня" not in phraser.summary(slots)

@@ -32,12 +32,14 @@ class Templates:
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Templates:
-        """The shop's own `replies.yaml` under DATA_DIR when present, else the default."""
-        path = DEFAULT_TEMPLATES
+        """The shop's own `replies.yaml` under DATA_DIR over the default: a template the
+        shop's copy lacks (one added since it was copied) is the default's."""
+        with DEFAULT_TEMPLATES.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
         if data_dir is not None and (data_dir / "replies.yaml").is_file():
-            path = data_dir / "replies.yaml"
-        with path.open(encoding="utf-8") as fh:
-            return cls(yaml.safe_load(fh))
+            with (data_dir / "replies.yaml").open(encoding="utf-8") as fh:
+                data = _merged(data, yaml.safe_load(fh) or {})
+        return cls(data)
 
     def with_names(self, shop: str | None, assistant: str | None) -> Templates:
         """These templates speaking for a shop whose own files (`shop.yaml`) give its name and
@@ -73,6 +75,17 @@ class Templates:
                 _without_shop(v) for v in variants
             ]
         return rng.choice(variants).format(shop=self.shop, assistant=self.assistant, **values)
+
+
+def _merged(default: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """`own` over `default`, section by section."""
+    merged = dict(default)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(default.get(key), dict):
+            merged[key] = _merged(default[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _without_shop(text: str) -> str:
