@@ -87,9 +87,10 @@ QUESTION_WORDS = frozenset(
 )
 # A Latin word asked about that is nobody's word in this shop: a brand it does not carry.
 _LATIN_ASKED_RE = re.compile(
-    r"(?:есть|продаете|продаёте|бывает|бывают|имеется|у\s+вас)\s+(?:ли\s+)?(?:что-?\s?"
-    r"(?:нибудь|то)\s+)?(?:от\s+|из\s+)?([A-Z][A-Za-z&'.-]{2,}(?:\s+[A-Z][A-Za-z&'.-]+)?)"
-    r"|^\s*(?:а\s+)?([A-Z][A-Za-z&'.-]{2,}(?:\s+[A-Z][A-Za-z&'.-]+)?)\s+(?:есть|бывает|продаете)"
+    r"(?i:есть|продаете|продаёте|бывает|бывают|имеется|у\s+вас)\s+(?i:ли\s+)?(?i:что-?\s?"
+    r"(?:нибудь|то)\s+)?(?i:от\s+|из\s+)?([A-Z][A-Za-z&'.-]{2,}(?:\s+[A-Z][A-Za-z&'.-]+)?)"
+    r"|^\s*(?i:а\s+)?([A-Z][A-Za-z&'.-]{2,}(?:\s+[A-Z][A-Za-z&'.-]+)?)\s+(?i:есть|бывает"
+    r"|продаете)"
 )
 _WORD_RE = re.compile(r"[a-zа-я]+")
 # "до 100 тысяч", "дешевле 50к", "не дороже 80 000": the most the customer wants to pay.
@@ -446,24 +447,16 @@ class Answerer:
         for brand in brands_named(q.text) + self._unknown_latin_words(q.text):
             named.setdefault(brand_key(brand), brand)
         for brand in named.values():
-            ids = self._brand_products(brand) if self.assortment.carries(brand) else []
+            ids = self.assortment.products_of_brand(brand)
             if ids:
                 return self._product_list(ids, q)
-        unknown = [brand for brand in named.values() if not self.assortment.carries(brand)]
+        unknown = list(named.values())
         if unknown:
             offer = self.assortment.brands() or self.assortment.kinds()
             return self.t.get("answer_unknown_brand").format(
                 brand=join_words(unknown), offer=join_words(offer, limit=5)
             )
         return None
-
-    def _brand_products(self, brand: str) -> list[str]:
-        key = brand_key(brand)
-        return [
-            p.id
-            for p in self.catalog.products.values()
-            if key in {brand_key(b) for b in (p.brand, *p.aliases) if b}
-        ]
 
     def _unknown_latin_words(self, question: str) -> list[str]:
         """A capitalised Latin name asked about ("Есть Zadig?") that neither the catalog nor

@@ -55,13 +55,14 @@ class Assortment:
                 counts[key] += 1
         return [spelling[key] for key, _ in counts.most_common()]
 
-    def carries(self, brand: str) -> bool:
-        """Whether any product of the shop is of this brand."""
+    def products_of_brand(self, brand: str) -> list[str]:
+        """The shop's products of a brand, by the catalog's brand or its spellings."""
         key = brand_key(brand)
-        return any(
-            key in {brand_key(b) for b in (p.brand, *p.aliases) if b}
+        return [
+            p.id
             for p in self.catalog.products.values()
-        )
+            if key in {brand_key(b) for b in (p.brand, *p.aliases) if b}
+        ]
 
     def products_of_kind(self, word: str) -> tuple[list[str], list[str]]:
         """The products of the kind a word names, and the other products of its family
