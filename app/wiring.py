@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from adapters.chroma_store import KnowledgeStore
@@ -23,6 +23,8 @@ from knowledge.builder import build_knowledge, build_photo_index, store_needs_bu
 from knowledge.color_synonyms import load_color_synonyms
 from knowledge.embeddings import OpenAIEmbedding, embedding_for
 from knowledge.shop_files import load_catalog, load_scripts
+from knowledge.shop_info import FILE_NAME as SHOP_FILE
+from knowledge.shop_info import load_shop_info, read_shop_file
 from ottenok.answers import Answerer
 from ottenok.catalog import Catalog
 from ottenok.colors import ColorLexicon
@@ -33,6 +35,7 @@ from ottenok.nudges import NudgeSender, NudgeService, NudgeTexts
 from ottenok.photos import PhotoIndex
 from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import Templates
+from ottenok.shop_info import ShopInfo
 from ottenok.size_table import SizeTable
 
 if TYPE_CHECKING:  # the LLM path imports openai and instructor only when it is on
@@ -51,6 +54,7 @@ class Shop:
     knowledge: KnowledgeStore | None
     photos: PhotoIndex | None
     scripts: list[tuple[str, str]]
+    info: ShopInfo = field(default_factory=ShopInfo)
 
 
 def drive_photos(settings: Settings) -> DrivePhotoSource | None:
@@ -107,7 +111,9 @@ def load_shop(settings: Settings, inventory: ExcelInventory | None = None) -> Sh
     else:
         photos = photo_index(settings, catalog, matcher)
     scripts = [(section.topic, section.text) for section in load_scripts(settings.data_dir)]
-    return Shop(catalog, matcher, knowledge, photos, scripts)
+    info = load_shop_info(settings.data_dir, scripts)
+    log.info("shop facts: %s", info.sources or "none given")
+    return Shop(catalog, matcher, knowledge, photos, scripts, info)
 
 
 def make_engine(
@@ -120,8 +126,10 @@ def make_engine(
         filler=OfflineSlotFiller(
             shop.catalog, shop.matcher, shop.matcher.colors, SizeTable.from_scripts(shop.scripts)
         ),
-        phraser=OfflinePhraser(templates, shop.catalog),
-        answerer=Answerer(shop.catalog, templates, shop.knowledge, shop.scripts),
+        phraser=OfflinePhraser(templates, shop.catalog, shop.info),
+        answerer=Answerer(
+            shop.catalog, templates, shop.knowledge, shop.scripts, shop.info, shop.matcher
+        ),
         photos=shop.photos,
         managers=managers,
         **options,
@@ -237,11 +245,13 @@ async def start_nudges(
     if catalog is None:
         catalog = await asyncio.to_thread(load_catalog, settings.data_dir, settings.inventory_path)
     nudge_store = await NudgeStore.open(store.path)
+    own = await asyncio.to_thread(read_shop_file, settings.data_dir / SHOP_FILE)
+    templates = Templates.load(settings.data_dir).with_names(own.name, own.assistant)
     service = NudgeService(
         nudge_store,
         sender,
         settings.nudge_policy(),
-        NudgeTexts(Templates.load(settings.data_dir), catalog),
+        NudgeTexts(templates, catalog),
         rewrite=llm.phraser.phrase_nudge if llm is not None else None,
     )
     scheduler = NudgeScheduler(service, nudge_store, settings.nudge_tick_seconds)

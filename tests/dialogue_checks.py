@@ -26,6 +26,9 @@ from ottenok.normalize import fold
 from ottenok.phrasing.guard import numbers_in
 from ottenok.phrasing.templates import Templates
 
+#: Names no other shop may be greeted in: the sample shop's, which our defaults once carried.
+OTHER_SHOP_NAMES = ("Оттенок",)
+
 # "1–2 дня", "3-5 рабочих дней", "24 часа": a delivery or handling term.
 _TERM_RE = re.compile(
     r"(?<![\d.,])(\d+)(?:\s*[-–—]\s*(\d+))?\s*(?:рабоч\w*\s+|календарн\w*\s+)?"
@@ -130,8 +133,9 @@ def invented_facts(reply: str, facts: ShopFacts, customer_text: str) -> list[str
         if word in folded and word not in facts.text and word not in customer:
             findings.append(f"term of sale {word!r}")
     default = Templates.load(None)
-    if fold(default.shop) in folded and fold(default.shop) not in facts.text:
-        findings.append(f"shop name {default.shop!r} (the shop's is {facts.shop_name!r})")
+    for other in OTHER_SHOP_NAMES:
+        if fold(other) in folded and fold(other) not in facts.text:
+            findings.append(f"shop name {other!r} (the shop's is {facts.shop_name!r})")
     other_assistant = facts.assistant not in (None, default.assistant)
     if other_assistant and fold(default.assistant) in folded:
         findings.append(f"assistant name {default.assistant!r} (the shop's is {facts.assistant!r})")

@@ -31,7 +31,7 @@ from tools.shop_writer import (
     write_inventory,
     write_photos,
     write_scripts,
-    write_shop_facts,
+    write_shop_info,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -541,9 +541,10 @@ ARU_FACTS = {
     "name": "Aru Shoes",
     "assistant": "Дана",
     "delivery": [
-        {"city": "Астана", "days": "в день заказа", "price": "бесплатно"},
-        {"city": "Караганда, Кокшетау", "days": "1–2 дня", "price": "1 000 ₸"},
-        {"city": "другие города", "days": "3–5 дней", "price": "2 000 ₸"},
+        {"where": "Астана", "days": "в день заказа", "price": "бесплатно"},
+        {"where": "Караганда", "days": "1–2 дня", "price": "1 000 ₸"},
+        {"where": "Кокшетау", "days": "1–2 дня", "price": "1 000 ₸"},
+        {"where": "по Казахстану", "days": "3–5 дней", "price": "2 000 ₸"},
     ],
 }
 
@@ -588,5 +589,5 @@ def write_aru_shop(root: Path) -> Path:
         ],
     )
     _write_photos(root / "photos", ARU_ITEMS)
-    write_shop_facts(root / "shop.yaml", ARU_FACTS)
+    write_shop_info(root / "shop.yaml", ARU_FACTS)
     return root

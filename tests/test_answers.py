@@ -1,19 +1,34 @@
-"""Answers from catalog facts and sales scripts, and refusals for what the shop never wrote."""
+"""Answers from catalog facts, live stock, the shop's facts and sales scripts; refusals for what
+the shop never wrote; and the wording of shop facts (names, delivery) in templates."""
 
 from __future__ import annotations
 
+import random
+
 from shops import SECOND_SHOP_SCRIPTS
-from toyshop import SHOE, toy_catalog
+from toyshop import BAG, SHOE, toy_catalog, toy_variants
 
 from ottenok.answers import Answerer, ScriptIndex, best_paragraph
 from ottenok.catalog import Catalog, Product
+from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import Templates
+from ottenok.sentences import split_questions
+from ottenok.shop_info import ShopInfo
+from ottenok.slots import OrderSlots, ProductType
+from ottenok.stock import Stock, Variant
 
 SECTIONS = [(topic, "\n".join(paragraphs)) for topic, paragraphs in SECOND_SHOP_SCRIPTS.items()]
+SHOP = ShopInfo(
+    delivery=[
+        {"where": "Шымкент", "days": "1 день", "free_from": 30000},
+        {"where": "по Казахстану", "days": "3–6 дней", "price": 2000},
+    ],
+    payment="Оплата переводом Kaspi или картой при получении.",
+)
 
 
-def answerer(catalog: Catalog | None = None) -> Answerer:
-    return Answerer(catalog or toy_catalog(), Templates.load(), None, SECTIONS)
+def answerer(catalog: Catalog | None = None, shop: ShopInfo | None = None) -> Answerer:
+    return Answerer(catalog or toy_catalog(), Templates.load(), None, SECTIONS, shop)
 
 
 async def test_script_questions_find_their_topic_without_word_vectors() -> None:
@@ -29,6 +44,14 @@ async def test_questions_the_shop_never_wrote_about_get_no_answer() -> None:
     assert await ask("какая завтра погода?", None) is None
 
 
+async def test_a_message_without_words_asks_nothing() -> None:
+    shop = answerer()
+    for text in ("?", "😍", "??? 🙈", "👍"):
+        reply = await shop.reply(text, None)
+        assert (reply.text, reply.asked, shop.asks_anything(text)) == (None, False, False)
+    assert shop.asks_anything("а доставка?")
+
+
 async def test_product_facts_come_from_the_catalog() -> None:
     catalog = toy_catalog()
     catalog.products[SHOE] = Product(
@@ -40,6 +63,111 @@ async def test_product_facts_come_from_the_catalog() -> None:
     assert "черный и бордовый" in await ask("в каких цветах есть?", SHOE)
 
 
+async def test_sizes_and_colours_come_from_live_stock_only() -> None:
+    variants = [v for v in toy_variants() if v.product_id != SHOE]
+    variants += [
+        Variant(SHOE, s, "черный", 0 if s in ("37", "38") else 2) for s in ("36", "37", "38", "39")
+    ]
+    variants += [Variant(SHOE, s, "бордовый", 0) for s in ("36", "37", "38", "39")]
+    ask = answerer(toy_catalog(variants)).answer
+    sizes = await ask("какие размеры остались?", SHOE)
+    assert "36 и 39" in sizes and "37" not in sizes and "38" not in sizes
+    assert await ask("а какие цвета есть?", SHOE) == "Ботильоны Aster: есть черный."
+    burgundy = await ask("а в бордовом есть?", SHOE)
+    assert "закончились" in burgundy and "черный" in burgundy
+
+
+async def test_two_questions_in_one_message_get_two_answers() -> None:
+    ask = answerer(shop=SHOP).answer
+    answer = await ask("доставка в шымкент сколько дней и можно картой оплатить?", None)
+    assert "1 день" in answer and "картой" in answer
+    answer = await ask("в Актобе отправляете? сколько по деньгам", None)
+    assert answer == "Доставка в город Актобе: 3–6 дней, 2 000 ₸."
+
+
+async def test_a_delivery_question_gets_the_row_of_its_city_or_the_customers() -> None:
+    ask = answerer(shop=SHOP).answer
+    assert await ask("в Шымкент когда привезете?", None) == (
+        "Доставка в город Шымкент: 1 день, бесплатно при заказе от 30 000 ₸."
+    )
+    assert "3–6 дней, 2 000 ₸" in await ask("сколько стоит доставка?", None, city="Тараз")
+    everything = await ask("доставка сколько стоит?", None)
+    assert "Шымкент" in everything and "по Казахстану" in everything
+    # the price of the chosen product is not the price of delivery
+    assert "2 000 ₸" in await ask("а доставка сколько стоит?", SHOE, city="Атырау")
+
+
+async def test_a_shop_without_delivery_facts_quotes_its_script_or_nothing() -> None:
+    ask = Answerer(toy_catalog(), Templates.load(), None, [], ShopInfo()).answer
+    assert await ask("сколько доставка в Астану?", None) is None
+
+
+async def test_a_kind_question_lists_the_products_of_that_kind_in_stock() -> None:
+    variants = toy_variants() + [Variant("clutch", None, "золотой", 0)]
+    catalog = Catalog(
+        [*toy_catalog().products.values(),
+         Product(id="clutch", name="Клатч Stella", type=ProductType.BAG, price=30000)],
+        Stock(variants),
+    )  # fmt: skip
+    answer = await answerer(catalog).answer("какие сумки у вас есть?", None)
+    assert "• Сумка-тоут Nord" in answer
+    assert "Клатч Stella —" not in answer and "закончились: Клатч Stella" in answer
+    reply = await answerer(catalog).reply("что есть из обуви?", None)
+    assert "Ботильоны Aster" in reply.text and "Лоферы Lumen" in reply.text
+    assert set(reply.listed) == {SHOE, "loafers"}
+
+
+async def test_a_sold_out_kind_offers_its_family_in_stock() -> None:
+    variants = toy_variants() + [Variant("keds", "37", "белый", 0)]
+    products = [
+        *toy_catalog().products.values(),
+        Product(id="keds", name="Кеды Plain", type=ProductType.SHOES, price=9000),
+        Product(id="run", name="Кроссовки Dash", type=ProductType.SHOES, price=19000),
+    ]
+    catalog = Catalog(products, Stock([*variants, Variant("run", "38", "белый", 3)]))
+    answer = await answerer(catalog).answer("кеды есть?", None)
+    assert answer.startswith("К сожалению, сейчас закончились: Кеды Plain")
+    assert "Кроссовки Dash — 19 000 ₸" in answer
+
+
+async def test_a_brand_the_shop_does_not_carry_is_said_so_with_what_it_has() -> None:
+    products = [p.model_copy(update={"brand": "Nord"}) for p in toy_catalog().products.values()]
+    ask = answerer(Catalog(products, Stock(toy_variants()))).answer
+    assert await ask("Есть Dior?", None) == "Dior у нас нет 🙏 Есть Nord."
+    assert (await ask("а гуччи есть?", None)).startswith("Gucci у нас нет")
+    assert (await ask("Zadig есть?", None)).startswith("Zadig у нас нет")
+    assert "Сумка-тоут Nord" in await ask("что есть от Nord?", None)
+    assert await ask("каспи ред есть?", None) is None or "нет 🙏" not in await ask(
+        "каспи ред есть?", None
+    )
+
+
+async def test_size_advice_only_for_size_questions() -> None:
+    sections = [
+        ("Размеры", "Кроссовки маломерят, берите на размер больше. 37 — 23,5 см, 38 — 24 см,"
+                    " 39 — 25 см."),
+        ("Возврат", "Вернуть можно в течение 14 дней."),
+    ]  # fmt: skip
+    shop = Answerer(toy_catalog(), Templates.load(), None, sections)
+    assert "14 дней" in await shop.answer("если размер не подойдёт, можно вернуть?", None)
+    assert "маломерят" in await shop.answer("кроссовки маломерят?", None)
+    assert "маломерят" in await shop.answer("у меня стопа 24 см, какой размер брать?", None)
+    assert await shop.answer("а размер есть?", None) == shop.t.get("answer_which_model")
+
+
+def test_a_message_is_cut_into_its_questions() -> None:
+    assert split_questions("сколько доставка по Алматы и можно ли в рассрочку?") == [
+        "сколько доставка по Алматы",
+        "можно ли в рассрочку",
+    ]
+    assert split_questions("есть 38 и 39?") == ["есть 38 и 39"]
+    assert split_questions("Доставка в Астану?\nа вернуть можно") == [
+        "Доставка в Астану",
+        "вернуть можно",
+    ]
+    assert split_questions("?? 😍") == []
+
+
 def test_rare_words_weigh_more_than_common_ones() -> None:
     index = ScriptIndex(SECTIONS)
     scores = index.scores("возврат в течение недели")
@@ -49,3 +177,84 @@ def test_rare_words_weigh_more_than_common_ones() -> None:
 def test_best_paragraph_picks_the_one_about_the_question() -> None:
     section = "\n".join(SECOND_SHOP_SCRIPTS["Доставка"])
     assert best_paragraph(section, "доставка по Казахстану почтой").startswith("По Казахстану")
+
+
+# -- shop facts in templates ------------------------------------------------------------
+
+
+def test_a_shop_without_a_name_is_never_named() -> None:
+    templates = Templates.load()
+    assert templates.shop is None and templates.assistant == "Алина"
+    greetings = {templates.pick(random.Random(n), "greeting", name="") for n in range(40)}
+    assert greetings and not any("«" in g or "None" in g for g in greetings)
+    thanks = {templates.pick(random.Random(n), "confirmed") for n in range(40)}
+    assert not any("«" in t or "Kaspi" in t for t in thanks)
+    single = Templates({"x": "Спасибо! Ждём вас в «{shop}» снова.", "assistant": "Алина"})
+    assert single.pick(random.Random(1), "x") == "Спасибо!"
+
+
+def test_a_named_shop_is_named_by_its_own_files() -> None:
+    templates = Templates.load().with_names("Qadam", "Дана")
+    greetings = {templates.pick(random.Random(n), "greeting", name="") for n in range(40)}
+    assert any("«Qadam»" in g for g in greetings)
+    assert all("Алина" not in g for g in greetings)
+
+
+def test_the_summary_states_delivery_only_from_the_shops_facts() -> None:
+    slots = OrderSlots(product=BAG, color="черный", city="Шымкент", address="Тауке хана 5")
+    with_facts = OfflinePhraser(Templates.load(), toy_catalog(), SHOP)
+    without = OfflinePhraser(Templates.load(), toy_catalog())
+    assert "Доставка" not in without.summary(slots)
+    assert "• Доставка: 1 день" in with_facts.summary(slots)
+    elsewhere = with_facts.summary(slots.model_copy(update={"city": "Уральск"}))
+    assert "• Доставка: 3–6 дней, 2 000 ₸" in elsewhere
+    assert "Доставка" not in OfflinePhraser(
+        Templates.load(), toy_catalog(), ShopInfo(delivery=[{"where": "Шымкент", "days": "1 день"}])
+    ).summary(slots.model_copy(update={"city": "Уральск"}))
+
+
+def test_an_order_above_the_free_threshold_is_told_delivery_is_free() -> None:
+    catalog = toy_catalog()
+    catalog.products[BAG] = catalog.products[BAG].model_copy(update={"price": 45000})
+    phraser = OfflinePhraser(Templates.load(), Catalog(catalog.products.values(), Stock([
+        Variant(BAG, None, "черный", 2, 45000)])), SHOP)  # fmt: skip
+    slots = OrderSlots(product=BAG, color="черный", city="Шымкент")
+    assert "• Доставка: 1 день, бесплатно (заказ от 30 000 ₸)" in phraser.summary(slots)
+
+
+def test_a_shops_older_summary_template_loses_its_delivery_line_without_facts() -> None:
+    templates = Templates(
+        {**Templates.load().data, "summary": "Заказ:\n{lines}\nДоставка: {delivery}"}
+    )
+    slots = OrderSlots(product=BAG, color="черный", city="Уральск")
+    assert "Доставка" not in OfflinePhraser(templates, toy_catalog()).summary(slots)
+    assert (
+        OfflinePhraser(templates, toy_catalog(), SHOP)
+        .summary(slots)
+        .endswith("Доставка: 3–6 дней, 2 000 ₸")
+    )
+
+
+def test_the_category_list_names_what_this_shop_sells_most_first() -> None:
+    phraser = OfflinePhraser(Templates.load(), toy_catalog())
+    assert phraser.kinds == "ботильоны, лоферы, сумки и ремни"
+    variants = [v for v in toy_variants() if v.product_id != BAG]
+    assert "сумки" not in OfflinePhraser(Templates.load(), toy_catalog(variants)).kinds
+
+
+def test_a_shops_older_replies_file_gets_the_templates_added_since(tmp_path) -> None:
+    (tmp_path / "replies.yaml").write_text(
+        "shop: Qadam\n"
+        "greeting: ['Сәлеметсіз бе{name}! Это {assistant} из «{shop}»']\n"
+        "delivery: {home_city: Алматы, home: 'курьером, 1–2 дня', country: '2–5 дней'}\n",
+        encoding="utf-8",
+    )
+    templates = Templates.load(tmp_path)
+    assert templates.pick(random.Random(1), "greeting", name="") == (
+        "Сәлеметсіз бе! Это Алина из «Qadam»"
+    )
+    assert templates.get("answer_kind_list") == Templates.load().get("answer_kind_list")
+    phraser = OfflinePhraser(templates, toy_catalog(), SHOP)
+    slots = OrderSlots(product=BAG, color="черный", city="Уральск")
+    assert "• Доставка: 3–6 дней, 2 000 ₸" in phraser.summary(slots)
+    assert "1–2 дня" not in phraser.summary(slots)

@@ -26,6 +26,7 @@ from tools.shop_writer import (
     write_inventory,
     write_photos,
     write_scripts,
+    write_shop_info,
 )
 
 SEED = 2026
@@ -38,6 +39,10 @@ SCRIPTS_FILE = Path("knowledge_base") / "scripts" / "sales_scripts.docx"
 CHATS_DIR = Path("knowledge_base") / "chats"
 PHOTOS_DIR = Path("photos")
 SHOP_AUTHOR = "Оттенок"
+SHOP_FILE = Path("shop.yaml")
+# The sample shop's own facts. Delivery, payment and returns are left to its scripts, so the
+# sample also shows what is derived from them (a `delivery:` table here would win over them).
+SHOP_INFO = {"name": SHOP_AUTHOR, "assistant": "Алина"}
 
 BRANDS_RU = {
     "Stuart Weitzman": "Стюарт Вайцман",
@@ -997,6 +1002,7 @@ def write_sample_shop(out: Path) -> None:
     )
     write_catalog_table(out / TABLE_CATALOG, [p.catalog_record() for p in TABLE_PRODUCTS])
     write_scripts(out / SCRIPTS_FILE, SCRIPTS)
+    write_shop_info(out / SHOP_FILE, SHOP_INFO)
     for folder, style, start, lines in CHATS:
         messages = [(start + timedelta(minutes=m), author, text) for m, author, text in lines]
         write_chat_export(out / CHATS_DIR / folder / "chat.txt", messages, style=style)

@@ -167,12 +167,12 @@ def write_scripts(path: Path | str, sections: Mapping[str, Sequence[str] | str])
     return path
 
 
-def write_shop_facts(path: Path | str, facts: Mapping[str, Any]) -> Path:
-    """The shop's own facts file (`DATA_DIR/shop.yaml`: name, assistant, delivery rows), as
-    an owner would type it: plain YAML in the given key order, Cyrillic unescaped."""
+def write_shop_info(path: Path | str, facts: Mapping[str, Any]) -> Path:
+    """The shop's own facts, `shop.yaml` (README "The shop's data"): name, assistant,
+    delivery rows, payment, installments, returns."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(dict(facts), allow_unicode=True, sort_keys=False)
+    text = yaml.safe_dump(dict(facts), allow_unicode=True, sort_keys=False, width=100)
     path.write_text(text, encoding="utf-8")
     return path
 

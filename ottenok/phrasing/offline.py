@@ -10,12 +10,15 @@ import random
 import zlib
 from functools import cached_property
 
+from ottenok.assortment import Assortment
 from ottenok.catalog import Catalog
 from ottenok.conversation import IssueKind
 from ottenok.filling.product_words import ProductKinds
 from ottenok.outcome import TurnOutcome
+from ottenok.phrasing.delivery_terms import delivery_terms
 from ottenok.phrasing.templates import SPLIT, Templates
-from ottenok.phrasing.words import capitalized, inflect_phrase, join_words, plural, price_text
+from ottenok.phrasing.words import capitalized, inflect_phrase, join_words, price_text
+from ottenok.shop_info import ShopInfo
 from ottenok.slots import OrderSlots
 from ottenok.states.order import OPTIONS_AFTER_MISSES, QUESTIONS, OrderState, TurnEvent
 
@@ -45,19 +48,18 @@ GREETING_COVERS = (TurnEvent.NEW_ORDER, TurnEvent.DIDNT_UNDERSTAND)
 class OfflinePhraser:
     """Phrases a turn from templates; what runs without an LLM and whenever the LLM fails."""
 
-    def __init__(self, templates: Templates, catalog: Catalog) -> None:
-        self.t = templates
+    def __init__(
+        self, templates: Templates, catalog: Catalog, shop: ShopInfo | None = None
+    ) -> None:
+        self.shop = shop or ShopInfo()
+        self.t = templates.with_names(self.shop.name, self.shop.assistant)
         self.catalog = catalog
+        self.assortment = Assortment(catalog)
 
-    @cached_property
+    @property
     def kinds(self) -> str:
-        """What the shop sells, by the first word of product names, most common first."""
-        counts: dict[str, int] = {}
-        for product in self.catalog.products.values():
-            word = product.name.split()[0].lower().split("-")[0]
-            counts[word] = counts.get(word, 0) + 1
-        ranked = sorted(counts, key=lambda w: -counts[w])
-        return join_words([plural(w) for w in ranked], limit=5)
+        """What this shop sells today, by kind, most common first ("сумки, лоферы и кеды")."""
+        return join_words(self.assortment.kinds(), limit=5)
 
     def product_name(self, product_id: str | None) -> str:
         product = self.catalog.get(product_id)
@@ -92,14 +94,12 @@ class OfflinePhraser:
         body.extend(self._issue(rng, o))
         summary_follows = o.state == OrderState.CONFIRMING and o.event != TurnEvent.DENY
         if o.new_product and o.slots.product and not o.issue and not summary_follows:
-            body.append(
-                self.t.pick(
-                    rng,
-                    "product_chosen",
-                    product=self.product_name(o.slots.product),
-                    price=self._price(o.slots),
-                )
-            )
+            name, price = self.product_name(o.slots.product), self._price(o.slots)
+            if o.answer and name in o.answer:  # the answer named it: only the price is new
+                if price not in o.answer:
+                    body.append(self.t.pick(rng, "product_price", price=price))
+            else:
+                body.append(self.t.pick(rng, "product_chosen", product=name, price=price))
         if o.candidates:
             body.append(self.t.pick(rng, "ambiguous", options=self._options(o.candidates)))
         if o.event in (TurnEvent.ALREADY_CONFIRMED, TurnEvent.ALREADY_CANCELLED):
@@ -259,11 +259,26 @@ class OfflinePhraser:
         assert slots.product is not None
         return price_text(self.catalog.price(slots.product, slots.size, slots.color))
 
-    def delivery(self, city: str | None) -> str:
-        terms = self.t.get("delivery")
-        return terms["home"] if city == terms["home_city"] else terms["country"]
+    def delivery(self, slots: OrderSlots) -> str | None:
+        """The delivery terms for the order's city from the shop's files; None when they give
+        none (the summary then says nothing about delivery)."""
+        row = self.shop.delivery_for(slots.city)
+        if row is None:
+            return None
+        price = None
+        if slots.product:
+            price = self.catalog.price(slots.product, slots.size, slots.color)
+        return delivery_terms(self.t, row, price)
 
     def summary_lines(self, slots: OrderSlots) -> str:
+        """The order, one "• " line per fact, delivery last when the shop's files give it."""
+        lines = self._order_lines(slots)
+        terms = self.delivery(slots)
+        if terms:
+            lines.append("• " + self.t.get("delivery", "summary").format(terms=terms))
+        return "\n".join(lines)
+
+    def _order_lines(self, slots: OrderSlots) -> list[str]:
         lines = [f"• {self.product_name(slots.product)}"]
         details = []
         if slots.size:
@@ -278,9 +293,15 @@ class OfflinePhraser:
             lines.append(f"• Город: {slots.city}")
         if slots.address:
             lines.append(f"• Адрес: {slots.address}")
-        return "\n".join(lines)
+        return lines
 
     def summary(self, slots: OrderSlots) -> str:
-        return self.t.get("summary").format(
-            lines=self.summary_lines(slots), delivery=self.delivery(slots.city)
-        )
+        """The order block. A shop's own older template may carry a {delivery} line: it is
+        filled from the shop's facts, or dropped when they give none."""
+        template = self.t.get("summary")
+        if "{delivery}" not in template:
+            return template.format(lines=self.summary_lines(slots))
+        terms = self.delivery(slots)
+        if terms is None:
+            template = "\n".join(t for t in template.split("\n") if "{delivery}" not in t)
+        return template.format(lines="\n".join(self._order_lines(slots)), delivery=terms or "")
