@@ -74,6 +74,8 @@ LISTING_RE = re.compile(
     r"|продаёт|в\s+наличии|ассортимент|выбор|модел|вариант|посоветуй|предлож|подбер"
 )
 #: Asking about delivery cost or time: answered from the delivery rows.
+#: "а если не подойдёт?": what the scripts say about it, else the returns policy.
+FIT_WORRY_RE = re.compile(r"не\s+(?:подойд[её]т|подойдут|подошл[аио]?|подходит|подходят|понрав)")
 DELIVERY_TERMS_RE = re.compile(
     r"сколько|стоимост|стоит|цен[аыуе]|почем|платн|бесплатн|по\s+деньгам|срок|дн[еяи]|день|"
     r"когда|как\s+быстро|долго|за\s+сколько|идет|ид[её]т|дойд|прид|привез|доставля|доставит"
@@ -258,15 +260,24 @@ class Answerer:
         none. `city`: the customer's city, for delivery questions that name none."""
         return (await self.reply(question, product_id, city)).text
 
-    async def reply(self, message: str, product_id: str | None, city: str | None = None) -> Reply:
-        """`answer` with what the reply lists and whether anything was asked."""
+    async def reply(
+        self,
+        message: str,
+        product_id: str | None,
+        city: str | None = None,
+        color: str | None = None,
+        before: str | None = None,
+    ) -> Reply:
+        """`answer` with what the reply lists and whether anything was asked. `color`: the
+        colour chosen (sizes are given in it unless the question names another); `before`:
+        the customer's previous message, so "а в Караганду?" after a delivery question is one."""
         answers: list[str] = []
         listed: list[str] = []
-        previous: _Question | None = None
+        previous: _Question | None = self._read(before, None) if before else None
         questions = split_questions(message)
         for text in questions:
             question = self._read(text, previous)
-            found = await self._answer_one(question, product_id, city)
+            found = await self._answer_one(question, product_id, city, color)
             if found and not any(found in given for given in answers):
                 answers = [given for given in answers if given not in found] + [found]
             listed.extend(pid for pid in question.listed if pid not in listed)
@@ -290,12 +301,12 @@ class Answerer:
     # -- one question ------------------------------------------------------------------
 
     async def _answer_one(
-        self, q: _Question, product_id: str | None, city: str | None
+        self, q: _Question, product_id: str | None, city: str | None, color: str | None = None
     ) -> str | None:
         text = fold(q.text)
         advice = bool(SIZE_ADVICE_RE.search(text))
         if product_id and not q.topics and not advice:
-            fact = self.product_fact(q.text, product_id)
+            fact = self.product_fact(q.text, product_id, color)
             if fact is not None:
                 return fact
         for topic in q.topics:
@@ -308,11 +319,19 @@ class Answerer:
                 return listing
             if not product_id and (SIZES_RE.search(text) or COLORS_RE.search(text)):
                 return self.t.get("answer_which_model")
-        return await self._from_scripts(q, advice)
+        found = await self._from_scripts(q, advice)
+        if FIT_WORRY_RE.search(text):  # "а если не подойдут?": fitting, and the returns policy
+            returns = self._shop_fact(Topic.RETURNS, q, city)
+            parts = [part for part in (found, returns) if part]
+            return " ".join(dict.fromkeys(parts)) or None
+        return found
 
-    def product_fact(self, question: str, product_id: str | None) -> str | None:
+    def product_fact(
+        self, question: str, product_id: str | None, color: str | None = None
+    ) -> str | None:
         """Price, material, sizes and colours of the chosen product: the catalog and live
-        stock; None when the question asks none of these."""
+        stock (sizes in the colour the question names, else in the colour chosen); None when
+        the question asks none of these."""
         product = self.catalog.get(product_id)
         if product is None:
             return None
@@ -327,7 +346,8 @@ class Answerer:
         own_colors = self.catalog.colors(product.id)
         colors_named = [c for c in self.colors.find(question) if c in own_colors]
         if SIZES_RE.search(text) or (colors_named and not COLORS_RE.search(text)):
-            facts.append(self._sizes(product.id, colors_named[0] if colors_named else None))
+            chosen = color if color in own_colors else None
+            facts.append(self._sizes(product.id, colors_named[0] if colors_named else chosen))
         elif COLORS_RE.search(text):
             availability = self.catalog.check_availability(product.id)
             if availability.colors:

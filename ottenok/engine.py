@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ottenok.actions.order import NOTIFY_HANDOFF, NOTIFY_ORDER_CONFIRMED
-from ottenok.answers import Answerer
+from ottenok.answers import Answerer, Reply
 from ottenok.catalog import Catalog
 from ottenok.chat_locks import ChatLocks
 from ottenok.conversation import Conversation
@@ -65,6 +65,7 @@ class TurnResult:
     outcome: TurnOutcome
     conversation: Conversation
     photos: list[PhotoRef] = field(default_factory=list)
+    offered: list[str] = field(default_factory=list)  # the products the reply asks to choose
     restarted: bool = False
 
 
@@ -199,17 +200,15 @@ class Engine:
             update.intent = Intent.CORRECT  # an edited message corrects what it said before
         outcome.greet = row.turns == 0 or update.intent == Intent.GREETING
         self._validate(update, outcome)
+        reply = await self._answer(text, update, row, history)
         previous_product = conv.slots.product
         result.restarted = self._fire(conv, update, outcome)
         outcome.state, outcome.slots, outcome.issue = conv.state, conv.slots, conv.issue
         outcome.misses = conv.misses
-        wants_answer = (
-            update.intent == Intent.QUESTION and not update.wants_photos and not outcome.unsold
-        )
-        if wants_answer and outcome.event not in (TurnEvent.HANDOFF, TurnEvent.CANCELLED):
-            question = update.question or text
-            outcome.answer = await self.answerer.answer(question, conv.slots.product)
-            if outcome.answer is None and not update.slot_values():
+        listed: tuple[str, ...] = ()
+        if reply is not None and outcome.event not in (TurnEvent.HANDOFF, TurnEvent.CANCELLED):
+            outcome.answer, listed = reply.text, reply.listed
+            if reply.text is None and reply.asked and not update.slot_values():
                 outcome.event = outcome.event or TurnEvent.NO_ANSWER
         if conv.slots.product and conv.state not in (OrderState.HANDOFF, OrderState.CANCELLED):
             if outcome.new_product or update.wants_photos:
@@ -218,8 +217,34 @@ class Engine:
             others = update.candidates
             if update.wants_other_product and previous_product and not others:
                 others = self.phraser.alternatives(previous_product)
-            outcome.candidates = others[:MAX_OFFERED]
+            if listed:  # the answer listed them already: they are the choice offered
+                result.offered = list(listed)
+            else:
+                outcome.candidates = others[:MAX_OFFERED]
+                result.offered = list(outcome.candidates)
         return result
+
+    async def _answer(
+        self, text: str, update: SlotUpdate, row: ConversationRow, history: list[tuple[str, str]]
+    ) -> Reply | None:
+        """The answer to a question, from the shop's data, about the product and colour the
+        message names or the order has. A "question" without a question mark that the shop's
+        data cannot answer ("как у блогерши одной") is no question: it is not understood."""
+        if update.intent != Intent.QUESTION or update.wants_photos or update.unsold_product:
+            return None
+        slots = row.slots
+        before = next((said for role, said in reversed(history) if role == "customer"), None)
+        reply = await self.answerer.reply(
+            update.question or text,
+            update.product or slots.product,
+            update.city or slots.city,
+            update.color or slots.color,
+            before,
+        )
+        if reply.text is None and "?" not in text and not update.slot_values():
+            update.intent = Intent.UNKNOWN
+            return None
+        return reply
 
     def _validate(self, update: SlotUpdate, outcome: TurnOutcome) -> None:
         """Keep only values the shop can act on; remember why the others were dropped, and
@@ -295,7 +320,7 @@ class Engine:
         outgoing[at:at] = [_photo_outgoing(msg.chat_id, photo) for photo in result.photos]
         row.state, row.slots, row.turns = outcome.state, outcome.slots, row.turns + 1
         row.previous_state, row.misses = conv.previous_state, conv.misses
-        row.offered = list(outcome.candidates)
+        row.offered = result.offered
         if result.restarted:
             row.order_id = None
         status, fields = self._order_status(outcome, row)

@@ -148,15 +148,18 @@ def choose_photos(
     already_sent: set[str],
     in_stock: Collection[str],
 ) -> PhotoChoice:
-    """Up to three new photos of what can be sold today: of the asked colour when one was
-    asked for, else of every colour in stock."""
+    """Up to three new photos of what can be sold today: of the colour the customer named
+    (again, if asked for it by name), else of every colour in stock."""
     if color is not None and asked and color not in in_stock:
         return PhotoChoice([], "color_sold_out")
-    shown = color if asked else None
-    photos = photos_to_send(index, product_id, shown, already_sent, in_stock=in_stock)
+    # Asked for one colour, the customer gets its photos even if they came with others before.
+    seen = set() if (asked and color is not None) else already_sent
+    photos = photos_to_send(index, product_id, color, seen, in_stock=in_stock)
+    if not photos and not asked and color is not None:  # no photo of that colour: the others
+        photos = photos_to_send(index, product_id, None, already_sent, in_stock=in_stock)
     if photos or not asked:
         return PhotoChoice(photos)
-    if shown and not photos_to_send(index, product_id, shown, set(), in_stock=in_stock):
+    if color and not photos_to_send(index, product_id, color, set(), in_stock=in_stock):
         return PhotoChoice([], "none_in_color")
     if photos_to_send(index, product_id, None, set(), in_stock=in_stock):
         return PhotoChoice([], "already_sent")

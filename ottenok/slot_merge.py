@@ -1,19 +1,23 @@
 """Applying one message's slot values to the order: the rules for corrections.
 
-A new value always replaces the old one (that is what a correction is). When the product
-changes, a size or colour carried over from the old product is dropped if the new product
-does not exist in it, while values given in the same message are kept so the machine can
-explain why they are not available.
+A new value always replaces the old one (that is what a correction is), except in a question,
+which only fills what is still missing. When the product changes, a size or colour carried
+over from the old product is dropped if the new product does not exist in it, while values
+given in the same message are kept so the machine can explain why they are not available.
 """
 
 from __future__ import annotations
 
 from ottenok.protocols import ShopFacts
-from ottenok.slots import OrderSlots, ProductType, SlotUpdate
+from ottenok.slots import Intent, OrderSlots, ProductType, SlotUpdate
 
 
 def merge_update(slots: OrderSlots, update: SlotUpdate, facts: ShopFacts) -> OrderSlots:
     given = update.slot_values()
+    if update.intent == Intent.QUESTION:
+        # "а молочные тоже есть в 38?" asks; it fills what is missing but changes nothing.
+        chosen = slots.model_dump()
+        given = {name: value for name, value in given.items() if chosen[name] in (None, value)}
     merged = slots.model_dump()
     if update.wants_other_product and "product" not in given:
         # "хочу другие": the product goes, so the product question comes back.

@@ -47,7 +47,9 @@ _SOFT_CORRECTION = _words_re(
     r"передумал[аи]?",
 )  # fmt: skip
 _QUESTION = _words_re(
-    r"сколько", r"как(?:ой|ая|ое|ие|их|им|ими|ую|ого|ому|ом)?", r"где", r"когда", r"почему",
+    # "как"/"какой" ask only from the start ("какой размер брать"): "как обычно" answers.
+    r"^(?:а |и )?как(?:ой|ая|ое|ие|их|им|ими|ую|ого|ому|ом)?", r"сколько", r"где", r"когда",
+    r"почему",
     r"зачем", r"куда", r"откуда", r"ли", r"подскаж[а-я]*", r"скаж[а-я]*", r"интересу[а-я]*",
     r"оригинал[а-я]*", r"реплик[а-я]*", r"рассрочк[а-я]*", r"кредит[а-я]*", r"kaspi", r"каспи",
     r"а если", r"а вдруг", r"как долго", r"цена", r"стоимост[а-я]*", r"how much", r"how long",
@@ -63,6 +65,13 @@ _PHOTOS = _words_re(
     r"показать", r"видео[а-я]*", r"видос[а-я]*", r"как выгляд[а-я]*", r"живьем", r"вживую",
     r"photo[a-z]*", r"pic[a-z]*", r"how (?:does|do) (?:it|they) look", r"show me",
 )  # fmt: skip
+# What makes a photo word a request: a verb of showing, "можно", "есть", "хочу".
+_PHOTO_REQUEST = _words_re(
+    r"скин[а-я]*", r"скид[а-я]*(?:те)", r"покаж[а-я]*", r"показать", r"отправ[а-я]*(?:те|ь)",
+    r"пришл[а-я]*", r"можно", r"есть", r"хочу", r"хотела?", r"посмотреть", r"глянуть",
+    r"как выгляд[а-я]*", r"send", r"show", r"how (?:does|do) (?:it|they) look",
+)  # fmt: skip
+_PHOTO_REQUEST_MAX_WORDS = 3
 _GREETING = re.compile(
     r"^(?:здравствуй[а-я]*|здрасьте|здрасте|здраст[а-я]*|добр(?:ый|ое|ого) (?:день|вечер|утро|дня|"
     r"вечера|утра)|доброе утро|день добрый|приветствую|приветик|привет|салам[а-я]*(?: алейкум)?|"
@@ -126,8 +135,13 @@ def normalized(text: str) -> str:
 
 
 def wants_photos(text: str) -> bool:
-    """Whether the customer asks to see the product ("скиньте фото", "как выглядят?")."""
-    return bool(_PHOTOS.search(normalized(text)))
+    """Whether the customer asks to see the product ("скиньте фото", "как выглядят?", "фото?"),
+    not only mentions a photo ("как на фото, которое вы скидывали")."""
+    norm = normalized(text)
+    if not _PHOTOS.search(norm):
+        return False
+    short = len(_WORD_RE.findall(norm)) <= _PHOTO_REQUEST_MAX_WORDS
+    return "?" in norm or short or bool(_PHOTO_REQUEST.search(norm))
 
 
 def classify(text: str, has_values: bool = False) -> Intent:
@@ -177,7 +191,7 @@ def classify(text: str, has_values: bool = False) -> Intent:
             return Intent.NOT_SURE
     if "?" in norm or _QUESTION.search(norm):
         return Intent.QUESTION
-    if _REQUEST.search(norm) or _PHOTOS.search(norm):
+    if _REQUEST.search(norm) or wants_photos(text):
         return Intent.PROVIDE_INFO if has_values else Intent.QUESTION
     if _says_yes(norm, words):
         return Intent.PROVIDE_INFO if has_values else Intent.CONFIRM

@@ -83,7 +83,7 @@ class OfflinePhraser:
             messages.append(" ".join(body))
             return SPLIT.join(m for m in messages if m)
         body.extend(self._said_back(rng, o))
-        if o.answer:
+        if o.answer and not self._said_by_issue(o):
             body.append(o.answer)
         if o.photo_note:
             body.append(self.t.get("photos", o.photo_note))
@@ -121,6 +121,13 @@ class OfflinePhraser:
         messages.append(" ".join(b for b in body if b))
         return SPLIT.join(m for m in messages if m)
 
+    def _said_by_issue(self, o: TurnOutcome) -> bool:
+        """An answer about the product a stock issue is about: the issue line says it better
+        (what is missing and what there is), and once."""
+        if o.issue is None or not o.answer:
+            return False
+        return self.product_name(o.issue.product_id) in o.answer
+
     def _said_back(self, rng: random.Random, o: TurnOutcome) -> list[str]:
         """What the customer said in another form than the shop's: a foot length read as a
         size (by whose table), a shade read as the shop's nearest colour."""
@@ -140,8 +147,8 @@ class OfflinePhraser:
         return self.t.pick(
             rng,
             "unsold",
-            item_gen=inflect_phrase(item, "gent"),
-            Item_acc=capitalized(inflect_phrase(item, "accs")),
+            item_gen=inflect_phrase(item, "gent", plural=True),
+            Item_gen=capitalized(inflect_phrase(item, "gent", plural=True)),
             kinds=self.kinds,
         )
 
@@ -184,7 +191,9 @@ class OfflinePhraser:
             ) else "38"
         if o.misses >= OPTIONS_AFTER_MISSES or o.event == TurnEvent.HELP:
             return self.t.pick(rng, "ask_options", o.state, **values)
-        if o.issue is not None and o.state in (OrderState.ASK_SIZE, OrderState.ASK_COLOR):
+        listed = values.get("sizes" if o.state == OrderState.ASK_SIZE else "colors")
+        already_said = o.issue is not None or bool(listed and o.answer and listed in o.answer)
+        if already_said and o.state in (OrderState.ASK_SIZE, OrderState.ASK_COLOR):
             return self.t.pick(rng, "ask_short", o.state)
         return self.t.pick(rng, "ask", o.state, **values)
 

@@ -74,6 +74,8 @@ class Templates:
             variants = [v for v in variants if "{shop}" not in v] or [
                 _without_shop(v) for v in variants
             ]
+        else:  # a shop with a name wants it said where a variant says it
+            variants = [v for v in variants if "{shop}" in v] or variants
         return rng.choice(variants).format(shop=self.shop, assistant=self.assistant, **values)
 
 

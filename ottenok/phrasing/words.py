@@ -29,30 +29,39 @@ def plural(word: str) -> str:
     return inflected.word if inflected else word
 
 
+#: Goods named as a mass, never in the plural ("мужской обуви", not "мужских обувей");
+#: pymorphy3 does not mark them.
+MASS_NOUNS = frozenset({"обувь", "одежда", "бижутерия", "косметика", "парфюмерия", "галантерея"})
+
+
 def capitalized(text: str) -> str:
     """The first letter upper-cased, the rest as it is ("мужскую обувь" → "Мужскую обувь")."""
     return text[:1].upper() + text[1:]
 
 
-def inflect_phrase(phrase: str, case: str) -> str:
+def inflect_phrase(phrase: str, case: str, plural: bool = False) -> str:
     """A noun phrase put in a grammatical case ("gent", "accs"…), each word agreeing with the
     noun in number, gender and animacy: "мужская обувь" → "мужской обуви", "мужские туфли" →
-    "мужские туфли" (accusative). A word pymorphy3 does not know stays as it is."""
+    "мужские туфли" (accusative). `plural`: a kind of goods in the plural ("платьев"), unless
+    the noun has none ("обуви"). A word pymorphy3 does not know stays as it is."""
     analyzer = morph()
     words = phrase.split()
     parses = [analyzer.parse(word)[0] for word in words]
     noun = next((p for p in reversed(parses) if "NOUN" in p.tag), None)
     if noun is None:
         return phrase
-    agreement = {case, noun.tag.number or "sing"}
-    if noun.tag.number != "plur" and noun.tag.gender:
+    number = noun.tag.number or "sing"
+    if plural and "Sgtm" not in noun.tag and noun.normal_form not in MASS_NOUNS:
+        number = "plur"
+    agreement = {case, number}
+    if number != "plur" and noun.tag.gender:
         agreement.add(noun.tag.gender)
     inflected = []
     for word, parse in zip(words, parses, strict=True):
         form = None
         if analyzer.word_is_known(word) and ("ADJF" in parse.tag or "NOUN" in parse.tag):
             wanted = set(agreement)
-            animate_matters = noun.tag.number == "plur" or noun.tag.gender == "masc"
+            animate_matters = number == "plur" or noun.tag.gender == "masc"
             if "ADJF" in parse.tag and case == "accs" and animate_matters and noun.tag.animacy:
                 wanted.add(noun.tag.animacy)  # "мужские туфли", not "мужских туфли"
             if "NOUN" in parse.tag:

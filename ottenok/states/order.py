@@ -242,9 +242,9 @@ INTENTS: list[dict[str, Any]] = [
         "triggers": [Trigger.ROUTE],
         "event": TurnEvent.HELP,
     },
-    # A correction: the new value replaces the old one, and the reply says what changed.
+    # A correction, or an answer that replaces a value: the reply says what changed.
     {
-        "intent": [Intent.CORRECT],
+        "intent": [Intent.CORRECT, Intent.PROVIDE_INFO],
         "source": OPEN_STATES,
         "conditions": ["changes_a_value"],
         "triggers": [Trigger.ROUTE],
