@@ -12,6 +12,7 @@ from ottenok.photos import (
     PHOTOS_PER_MESSAGE,
     SHOWCASE_LIMIT,
     PhotoIndex,
+    choose_photos,
     find_product_photos,
     photo_color,
 )
@@ -117,3 +118,23 @@ def test_photo_colour_prefers_a_colour_the_product_has():
 def test_a_missing_photo_folder_gives_an_empty_index(tmp_path, catalog):
     index = build_local_photo_index(tmp_path / "nope", catalog, ProductMatcher(catalog))
     assert index.photos == [] and index.folders == {}
+
+
+def test_photos_show_only_what_can_be_sold_today(index):
+    """A photo is a promise: no colour without stock, the asked colour again when asked by
+    name, and a reason when nothing can go."""
+    key = "botilony-vega"
+    colors = sorted({p.color for p in index.photos if p.product_id == key})
+    kept, gone = colors[0], colors[1:]
+    shown = choose_photos(index, key, None, False, set(), in_stock=[kept])
+    assert shown.photos and {p.color for p in shown.photos} == {kept}
+    again = choose_photos(index, key, kept, True, {p.key for p in shown.photos}, in_stock=[kept])
+    assert again.photos and again.note is None  # asked by name: sent again
+    assert choose_photos(index, key, None, True, {p.key for p in index.photos}, [kept]).note == (
+        "already_sent"
+    )
+    assert choose_photos(index, key, gone[0], True, set(), in_stock=[kept]).note == (
+        "color_sold_out"
+    )
+    named = choose_photos(index, key, kept, False, set(), in_stock=colors)
+    assert {p.color for p in named.photos} == {kept}  # the colour the customer named

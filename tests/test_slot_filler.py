@@ -295,6 +295,18 @@ def test_find_address(text: str, expecting: bool, address: str | None) -> None:
         ("жок", Intent.DENY), ("yep", Intent.CONFIRM),
         ("пакет не надо, а так всё верно", Intent.CONFIRM),
         ("хм", Intent.UNKNOWN),
+        # A thanks alone is no yes; a yes survives padding, English, Kazakh and emoji.
+        ("спасибо", Intent.SMALLTALK), ("Спасибо большое!", Intent.SMALLTALK),
+        ("да, теперь всё так", Intent.CONFIRM), ("yes, that's right", Intent.CONFIRM),
+        ("yes please", Intent.CONFIRM), ("ок, давайте", Intent.CONFIRM),
+        ("иә дұрыс", Intent.CONFIRM), ("👍", Intent.CONFIRM), ("+", Intent.CONFIRM),
+        ("не всё так", Intent.DENY), ("да нет", Intent.DENY),
+        # Repair: "?" and "повторите" repeat; "не знаю" asks for help, not a skip.
+        ("?", Intent.REPEAT), ("повторите пожалуйста", Intent.REPEAT), ("что?", Intent.REPEAT),
+        ("не знаю какой размер", Intent.NOT_SURE), ("хз", Intent.NOT_SURE),
+        # Kazakh questions; a choice is a question; "как обычно" answers.
+        ("карасы бар ма", Intent.QUESTION), ("қанша тұрады", Intent.QUESTION),
+        ("38 лучше или 39?", Intent.QUESTION), ("ну как обычно беру", Intent.UNKNOWN),
     ],
 )  # fmt: skip
 def test_classify(text: str, intent: Intent) -> None:
@@ -310,7 +322,8 @@ def test_values_turn_yes_and_no_into_information_or_corrections() -> None:
 @pytest.mark.parametrize(
     ("text", "wanted"),
     [("покажите", True), ("есть фото?", True), ("скиньте фотку", True),
-     ("how does it look", True), ("сколько стоит", False), ("спасибо", False)],
+     ("how does it look", True), ("сколько стоит", False), ("спасибо", False),
+     ("ну вот как на фото которое вы скидывали", False)],
 )  # fmt: skip
 def test_wants_photos(text: str, wanted: bool) -> None:
     assert wants_photos(text) is wanted

@@ -125,7 +125,7 @@ class LLMPhraser:
             return text
         facts = (
             text.replace(SPLIT, "\n"),
-            f"Shop: «{self.offline.t.shop}», assistant: {self.offline.t.assistant}",
+            _shop_line(self.offline.t.shop, self.offline.t.assistant),
             *self._product_facts(
                 [outcome.slots.product, outcome.issue.product_id if outcome.issue else None]
             ),
@@ -208,3 +208,10 @@ def _unquoted(text: str) -> str:
         if not any(q in inner for q in '"«»“”'):
             return inner.strip()
     return text
+
+
+def _shop_line(shop: str | None, assistant: str) -> str:
+    """Who is speaking; a shop without a name in its files is never given one."""
+    if shop is None:
+        return f"Shop: (no name given: never name the shop), assistant: {assistant}"
+    return f"Shop: «{shop}», assistant: {assistant}"
