@@ -7,54 +7,32 @@ customer turn's transaction. The tables come from `SQLiteStore.open` (migration 
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
-import aiosqlite
-
 from adapters.llm.usage import COUNTERS, Usage, UsageRecord
-from adapters.sqlite_store import open_side_connection
+from adapters.sqlite_store import SideStore
 
 
-class LLMUsageStore:
+class LLMUsageStore(SideStore):
     """Implements `adapters.llm.usage.UsageSink`; open with `await LLMUsageStore.open(path)`."""
-
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def open(cls, path: Path | str, read_only: bool = False) -> LLMUsageStore:
-        return cls(await open_side_connection(path, read_only))
-
-    async def close(self) -> None:
-        await self.db.close()
 
     async def add(self, record: UsageRecord) -> None:
         updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTERS)
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                await self.db.execute(
-                    f"INSERT INTO llm_usage (day, chat_id, {', '.join(COUNTERS)})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    f" ON CONFLICT(day, chat_id) DO UPDATE SET {updates}",
-                    (record.day, record.chat_id, *(getattr(record.usage, n) for n in COUNTERS)),
-                )
-                await self.db.executemany(
-                    "INSERT INTO llm_events (day, chat_id, event, count) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT(day, chat_id, event) DO UPDATE SET"
-                    " count = count + excluded.count",
-                    [
-                        (record.day, record.chat_id, event, n)
-                        for event, n in record.usage.events.items()
-                        if n
-                    ],
-                )
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
+        async with self._immediate():
+            await self.db.execute(
+                f"INSERT INTO llm_usage (day, chat_id, {', '.join(COUNTERS)})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                f" ON CONFLICT(day, chat_id) DO UPDATE SET {updates}",
+                (record.day, record.chat_id, *(getattr(record.usage, n) for n in COUNTERS)),
+            )
+            await self.db.executemany(
+                "INSERT INTO llm_events (day, chat_id, event, count) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(day, chat_id, event) DO UPDATE SET"
+                " count = count + excluded.count",
+                [
+                    (record.day, record.chat_id, event, n)
+                    for event, n in record.usage.events.items()
+                    if n
+                ],
+            )
 
     async def totals(self, by: str, since: str | None = None) -> dict[str, Usage]:
         """Usage summed per "day" or per "chat_id" (the keys), from the local day `since`

@@ -8,16 +8,12 @@ updates decide who wins. The schema comes from `SQLiteStore.open` (migration 000
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 
 import aiosqlite
 
-from adapters.sqlite_store import from_iso, iso, iso_or_none, open_side_connection
+from adapters.sqlite_store import SideStore, from_iso, iso, iso_or_none
 from ottenok.nudges import DueChat, NudgeDecision, PendingNudge
 from ottenok.slots import OrderSlots
 from ottenok.states.nudge import NudgeState
@@ -33,33 +29,8 @@ DUE_QUERY = (
 )
 
 
-class NudgeStore:
+class NudgeStore(SideStore):
     """Implements `ottenok.nudges.NudgeOutbox`; open with `await NudgeStore.open(path)`."""
-
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-        # One transaction at a time on this connection, even when sends run concurrently.
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def open(cls, path: Path | str, read_only: bool = False) -> NudgeStore:
-        """A connection of its own; `read_only` for the preview, which must change nothing."""
-        return cls(await open_side_connection(path, read_only))
-
-    async def close(self) -> None:
-        await self.db.close()
-
-    @asynccontextmanager
-    async def _immediate(self) -> AsyncIterator[None]:
-        """A write transaction that takes SQLite's write lock up front (no upgrade deadlocks)."""
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
 
     # -- deciding ----------------------------------------------------------------------------
 

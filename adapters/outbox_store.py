@@ -7,19 +7,16 @@ file) lease rows without ever sending one twice. The schema comes from migration
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
 import aiosqlite
 
-from adapters.sqlite_store import connect, from_iso, iso
+from adapters.sqlite_store import SideStore, from_iso, iso
 from ottenok.delivery import PendingMessage
 from ottenok.messages import Outgoing
 
@@ -57,33 +54,8 @@ def _alive_here(owner: str) -> bool:
     return True
 
 
-class OutboxStore:
+class OutboxStore(SideStore):
     """Implements `ottenok.delivery.OutboxStore`; open with `await OutboxStore.open(path)`."""
-
-    def __init__(self, db: aiosqlite.Connection) -> None:
-        self.db = db
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    async def open(cls, path: Path | str) -> OutboxStore:
-        db = await connect(path, isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA busy_timeout=30000")
-        return cls(db)
-
-    async def close(self) -> None:
-        await self.db.close()
-
-    @asynccontextmanager
-    async def _immediate(self) -> AsyncIterator[None]:
-        async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                await self.db.execute("ROLLBACK")
-                raise
-            await self.db.execute("COMMIT")
 
     async def lease_heads(
         self, owner: str, now: datetime, until: datetime, limit: int

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiosqlite
 
@@ -24,6 +24,8 @@ from ottenok.states.nudge import NudgeState
 from ottenok.states.order import OrderState, Trigger
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: How long a write waits for another connection's transaction before it fails.
+BUSY_TIMEOUT_MS = 30000
 
 
 def iso(moment: datetime) -> str:
@@ -72,16 +74,42 @@ async def connect(path: Path | str, **options: Any) -> aiosqlite.Connection:
     return await connecting
 
 
-async def open_side_connection(path: Path | str, read_only: bool = False) -> aiosqlite.Connection:
-    """A connection of its own to the engine's database file, in autocommit mode, for stores
-    that write with `BEGIN IMMEDIATE` (nudges, LLM usage); `read_only` for previews."""
-    if read_only:
-        db = await connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, isolation_level=None)
-    else:
-        db = await connect(path, isolation_level=None)
-    db.row_factory = aiosqlite.Row
-    await db.execute("PRAGMA busy_timeout=30000")
-    return db
+class SideStore:
+    """A store on a connection of its own to the engine's database file, in autocommit mode,
+    writing with `BEGIN IMMEDIATE` (nudges, the outbox, LLM usage): its transactions never mix
+    with the engine's, and another process can run the same code on the same file.
+    Open a subclass with `await Subclass.open(path)`; `read_only` for previews."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+        # One transaction at a time on this connection, even when sends run concurrently.
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str, read_only: bool = False) -> Self:
+        if read_only:
+            uri = f"file:{Path(path).resolve()}?mode=ro"
+            db = await connect(uri, uri=True, isolation_level=None)
+        else:
+            db = await connect(path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    @asynccontextmanager
+    async def _immediate(self) -> AsyncIterator[None]:
+        """A write transaction that takes SQLite's write lock up front (no upgrade deadlocks)."""
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
 
 
 class SQLiteStore:
@@ -129,7 +157,7 @@ class SQLiteStore:
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA busy_timeout=30000")
+        await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         await db.execute("PRAGMA foreign_keys=ON")
         store = cls(db, path)
         await store.migrate()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ottenok.protocols import ShopFacts
-from ottenok.records import StateChange
+from ottenok.records import ConversationRow, StateChange
 from ottenok.slots import OrderSlots, SlotUpdate
 from ottenok.states.order import OrderState, TurnEvent
 
@@ -58,3 +58,15 @@ class Conversation:
     event: TurnEvent | None = None
     effects: list[str] = field(default_factory=list)
     changes: list[StateChange] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: ConversationRow, facts: ShopFacts) -> Conversation:
+        """The machine's model for a stored conversation."""
+        return cls(
+            facts=facts,
+            chat_id=row.chat_id,
+            state=row.state,
+            slots=row.slots,
+            previous_state=row.previous_state,
+            misses=row.misses,
+        )

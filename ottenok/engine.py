@@ -170,14 +170,7 @@ class Engine:
         await self.desk.take_over(chat_id, by)
 
     async def _decide(self, msg: IncomingMessage, row: ConversationRow) -> TurnResult:
-        conv = Conversation(
-            facts=self.catalog,
-            chat_id=row.chat_id,
-            state=row.state,
-            slots=row.slots,
-            previous_state=row.previous_state,
-            misses=row.misses,
-        )
+        conv = Conversation.of(row, self.catalog)
         outcome = TurnOutcome(
             chat_id=row.chat_id,
             state=row.state,
@@ -351,13 +344,7 @@ class Engine:
         """The turn failed for good: a polite word to the customer, the chat to the managers
         with the error, and the message left unprocessed (the log keeps the traceback)."""
         row = await self.store.load_conversation(msg.chat_id)
-        conv = Conversation(
-            facts=self.catalog,
-            chat_id=row.chat_id,
-            state=row.state,
-            slots=row.slots,
-            previous_state=row.previous_state,
-        )
+        conv = Conversation.of(row, self.catalog)
         self.machine.fire(conv, Trigger.HANDOFF)
         row.state, row.previous_state = conv.state, conv.previous_state
         t = self.phraser.t

@@ -124,13 +124,7 @@ class ManagerDesk:
 
     async def _move(self, row: ConversationRow, trigger: Trigger, by: str, reason: str) -> None:
         """Fire a handoff or release and save it with the nudge machine's answer to it."""
-        conv = Conversation(
-            facts=self.catalog,
-            chat_id=row.chat_id,
-            state=row.state,
-            slots=row.slots,
-            previous_state=row.previous_state,
-        )
+        conv = Conversation.of(row, self.catalog)
         self.machine.fire(conv, trigger)
         row.state, row.slots, row.previous_state = conv.state, conv.slots, conv.previous_state
         nudge = after_turn(
