@@ -154,6 +154,29 @@ def to_cyrillic(text: str) -> str:
     return _WORD_FINAL_Y_AFTER_VOWEL_RE.sub("й", text)
 
 
+# Russian as customers type it in Latin letters ("da konechno", "davaite oformim", "spasibo"):
+# the common digraphs, then letter by letter; "y" is "й" after a vowel, "ы" elsewhere.
+_RUSSIAN_DIGRAPHS = {
+    "shch": "щ", "sch": "щ", "zh": "ж", "kh": "х", "ch": "ч", "sh": "ш", "ts": "ц", "yu": "ю",
+    "ya": "я", "yo": "ё", "ye": "е", "ju": "ю", "ja": "я", "'": "ь",
+}  # fmt: skip
+_RUSSIAN_DIGRAPHS_RE = re.compile(
+    "|".join(re.escape(k) for k in sorted(_RUSSIAN_DIGRAPHS, key=len, reverse=True))
+)
+_LATIN_Y_AFTER_VOWEL_RE = re.compile(r"(?<=[aeiou])y|(?<=[aeou])i(?![aeiou])")
+
+
+def russian_from_latin(text: str) -> str:
+    """Russian typed in Latin letters read back in Cyrillic ("davaite oformim" → "давайте
+    оформим"); other text comes back unchanged apart from case. Unlike `to_cyrillic`, no English
+    spelling rules: this reads Russian words, not brand names."""
+    text = _LATIN_Y_AFTER_VOWEL_RE.sub("й", fold(text))
+    text = _RUSSIAN_DIGRAPHS_RE.sub(lambda m: _RUSSIAN_DIGRAPHS[m.group(0)], text)
+    return "".join(
+        _TO_CYRILLIC_MAP.get(ch, ch) if ch.isascii() and ch.isalpha() else ch for ch in text
+    )
+
+
 _SKELETON_STEPS = (("kh", "h"), ("ck", "k"), ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"))
 _DOUBLE_RE = re.compile(r"(.)\1+")
 

@@ -214,6 +214,8 @@ def test_chosen_product_is_not_replaced_by_an_ambiguous_mention(filler: OfflineS
         ("в Семее", "Семей"), ("Капчагай", "Конаев"), ("Орал", "Уральск"), ("в Актобе", "Актобе"),
         ("Кызылорде", "Кызылорда"), ("в Жезказган", "Жезказган"), ("Экибастузе", "Экибастуз"),
         ("в Павладар", "Павлодар"), ("Петропавловск", "Петропавловск"), ("Таразе", "Тараз"),
+        # Kazakh: a case suffix and a personal ending ("I am from Karaganda").
+        ("Қарағандыданмын", "Караганда"), ("Шымкенттенмін", "Шымкент"),
     ],
 )  # fmt: skip
 def test_city_inflections_old_names_and_typos(text: str, city: str) -> None:
@@ -230,6 +232,19 @@ def test_foreign_cities(text: str) -> None:
 @pytest.mark.parametrize("text", ["хочу лоферы 38", "семь пар", "спасибо большое", "ул. Абая 5"])
 def test_no_city(text: str) -> None:
     assert find_city(text) is None
+
+
+def test_a_brand_word_is_no_foreign_country() -> None:
+    """ "Росси" in a brand reads like Russia; in a shop selling that brand it is the brand."""
+    catalog = Catalog(
+        [Product(id="piper", name="Ботильоны Gianvito Rossi Piper", brand="Gianvito Rossi",
+                 aliases=["Джанвито Росси"], type=ProductType.SHOES, sizes=["38"])],
+        Stock([Variant("piper", "38", "черный", 1)]),
+    )  # fmt: skip
+    filler = OfflineSlotFiller(catalog)
+    update = filler.fill_sync("ботильоны джанвито росси 38", FillContext(state="greeting"))
+    assert update.product == "piper" and update.foreign_city is None
+    assert filler.fill_sync("а в Россию доставите?", FillContext()).foreign_city == "Россия"
 
 
 # --- sizes --------------------------------------------------------------------------------
@@ -307,6 +322,15 @@ def test_find_address(text: str, expecting: bool, address: str | None) -> None:
         # Kazakh questions; a choice is a question; "как обычно" answers.
         ("карасы бар ма", Intent.QUESTION), ("қанша тұрады", Intent.QUESTION),
         ("38 лучше или 39?", Intent.QUESTION), ("ну как обычно беру", Intent.UNKNOWN),
+        # Russian typed in Latin letters; verbs of ordering; whatever the assistant is called.
+        ("da", Intent.CONFIRM), ("da konechno", Intent.CONFIRM), ("net", Intent.DENY),
+        ("davaite oformim", Intent.CONFIRM), ("ок давайте оформим 👍", Intent.CONFIRM),
+        ("заказываю", Intent.CONFIRM), ("да, беру", Intent.CONFIRM),
+        ("да, Мадина, спасибо", Intent.CONFIRM), ("спасибо, Жанар", Intent.SMALLTALK),
+        # A person, asked for indirectly; "не поняла" with a request to repeat.
+        ("а можно с кем-то из продавцов поговорить?", Intent.ASK_MANAGER),
+        ("перезвоните мне пожалуйста", Intent.ASK_MANAGER),
+        ("не поняла, повторите", Intent.REPEAT), ("ne ponyala", Intent.REPEAT),
     ],
 )  # fmt: skip
 def test_classify(text: str, intent: Intent) -> None:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 
 from ottenok.filling.cities import fold_kazakh
+from ottenok.morphology import lemma, morph, russian_from_latin
 from ottenok.slots import Intent
 
 _WORD_RE = re.compile(r"[a-zа-я0-9]+(?:-[a-zа-я0-9]+)*")
+_LATIN_RE = re.compile(r"[a-zA-Z]{2}")
 
 
 def _words_re(*alternatives: str) -> re.Pattern[str]:
@@ -24,8 +26,10 @@ def _words_re(*alternatives: str) -> re.Pattern[str]:
 _MANAGER = _words_re(
     r"менеджер[а-я]*", r"оператор[а-я]*", r"живо[йм]у?(?: [а-я]+)? человек[а-я]*", r"живым",
     r"с человеком", r"человек[а]? позов[а-я]*", r"позов[а-я]+", r"консультант[а-я]*",
-    r"администратор[а-я]*", r"руководител[а-я]*", r"хозяйк[а-я]*", r"manager", r"operator",
-    r"human", r"real person",
+    r"администратор[а-я]*", r"руководител[а-я]*", r"хозяйк[а-я]*", r"продавц[а-я]*",
+    r"продавщиц[а-я]*", r"поговорить с (?:кем[- ]?(?:то|нибудь)|вами|человеком|живым)",
+    r"(?:свяжите|соедините) (?:меня )?с", r"перезвон[а-я]*", r"позвоните мне", r"manager",
+    r"operator", r"human", r"real person",
 )  # fmt: skip
 _CANCEL = _words_re(
     r"передумал[аи]?", r"отмен[а-я]*", r"откаж[а-я]*", r"отказыва[а-я]*", r"неактуальн[а-я]*",
@@ -88,11 +92,17 @@ _YES = {
     "ладно", "норм", "го", "оформляйте", "оформляем", "оформите", "оформляй", "подтверждаю",
     "подтверждаем", "correct", "right", "fine",
 }  # fmt: skip
+# Verbs that say yes in any form: "давайте оформим", "заказываю", "беру", "подтверждаю".
+_YES_LEMMAS = {
+    "оформить", "оформлять", "подтвердить", "подтверждать", "заказать", "заказывать", "брать",
+    "взять", "согласный",
+}  # fmt: skip
 # Words that may pad a yes without changing it: "да, теперь всё так, спасибо", "yes please".
 _YES_PADDING = {
     "все", "так", "именно", "теперь", "это", "вот", "уже", "тогда", "please", "its", "it", "is",
     "thats", "that", "s", "all", "good", "now", "then", "спасибо", "рахмет", "пожалуйста",
-    "большое", "вам", "алина", "девушка", "всё", "заказ", "оформляйте", "отлично", "можно",
+    "большое", "вам", "девушка", "всё", "заказ", "оформляйте", "отлично", "можно", "мне", "его",
+    "их", "ее", "беру", "возьму",
 }  # fmt: skip
 _STRONG_CONFIRM = _words_re(
     r"оформляйте", r"оформляем", r"оформите", r"подтверждаю", r"подтверждаем",
@@ -100,11 +110,17 @@ _STRONG_CONFIRM = _words_re(
 )  # fmt: skip
 _NEGATION = {"нет", "не", "неа", "no", "not", "nope", "жок", "неверно", "неправильно"}
 _NO = {"нет", "неа", "неверно", "неправильно", "жок", "no", "nope", "нее", "неее"}
-# "повторите", "не поняла", "что?": the customer missed what was asked.
-_REPEAT = re.compile(
-    r"^(?:а )?(?:повтори[а-я]*(?: пожалуйста)?(?: еще раз)?|еще раз|не понял[аи]?(?: вас)?|"
-    r"не поняла|что|чего|шо|в смысле|sorry|what|pardon)\s*\??$"
-)
+# "повторите", "не поняла, повторите", "что?": the customer missed what was asked. Every word
+# of the message must be one of these, and one of them must ask.
+_REPEAT_ASKING = _words_re(
+    r"повтори[а-я]*", r"еще раз", r"не понял[аи]?", r"не поняла", r"непонятно", r"что", r"чего",
+    r"шо", r"в смысле", r"sorry", r"what", r"pardon", r"again",
+)  # fmt: skip
+_REPEAT_WORDS = {
+    "повторите", "повтори", "повторить", "еще", "раз", "не", "поняла", "понял", "поняли",
+    "непонятно", "что", "чего", "шо", "в", "смысле", "вы", "имеете", "виду", "можно", "а",
+    "извините", "sorry", "what", "pardon", "again", "please", "пожалуйста", "вас", "я",
+}  # fmt: skip
 # "не знаю размер", "хз какой": help with the pending question rather than skip it.
 _NOT_SURE = _words_re(
     r"не знаю", r"не уверен[аы]?", r"хз", r"без понятия", r"не помню", r"помогите выбрать",
@@ -121,7 +137,7 @@ _SMALLTALK = {
     "ok", "okay", "понятно", "поняла", "понял", "ясно", "хорошо", "ладно", "супер", "отлично",
     "класс", "круто", "норм", "жду", "будем", "ждать", "ждем", "большое", "вам", "хорошего",
     "дня", "пожалуйста", "угу", "ага", "ясненько", "поняв", "good", "great", "cool", "сау",
-    "болыныз", "алина", "девушки", "девушка", "мерси",
+    "болыныз", "девушки", "девушка", "мерси",
 }  # fmt: skip
 _FILLERS = {"а", "ну", "и", "вот", "так", "же", "уже", "пожалуйста", "спасибо", "вам", "тогда"}
 #: A choice between two values is a question, not a correction: "38 лучше или 39?".
@@ -149,9 +165,18 @@ def classify(text: str, has_values: bool = False) -> Intent:
 
     `has_values` tells that the message also carried slot values (the slot filler knows): then a
     greeting, a "да" or a polite "можно …" is the customer providing information, and a "нет"
-    with a new value is a correction.
+    with a new value is a correction. Russian typed in Latin letters ("da konechno", "net")
+    is read in Russian when its English reading means nothing.
     """
-    norm = normalized(text)
+    intent = _classify(normalized(text), text, has_values)
+    if intent in (Intent.UNKNOWN, Intent.SMALLTALK) and _LATIN_RE.search(text):
+        as_russian = russian_from_latin(text)
+        read = _classify(normalized(as_russian), as_russian, has_values)
+        return intent if read == Intent.UNKNOWN else read
+    return intent
+
+
+def _classify(norm: str, text: str, has_values: bool) -> Intent:
     words = _WORD_RE.findall(norm)
     if not words:
         if "?" in norm:
@@ -182,10 +207,10 @@ def classify(text: str, has_values: bool = False) -> Intent:
         rest = norm[greeting.end() :].strip(" ,-")
         if not rest or _only(rest, _SMALLTALK | _FILLERS):
             return Intent.GREETING
-        intent = classify(rest, has_values)
+        intent = _classify(rest, rest, has_values)
         return Intent.GREETING if intent in {Intent.UNKNOWN, Intent.SMALLTALK} else intent
     if not has_values:
-        if _REPEAT.match(norm):
+        if _REPEAT_ASKING.search(norm) and _only(norm, _REPEAT_WORDS):
             return Intent.REPEAT
         if _NOT_SURE.search(norm) and len(words) <= _NOT_SURE_MAX_WORDS:
             return Intent.NOT_SURE
@@ -212,11 +237,18 @@ def _says_yes(norm: str, words: list[str]) -> bool:
         return True  # "пакет не надо, а так всё верно"
     if _NEGATION & set(words):
         return False
-    has_yes = any(word in _YES for word in words) or "+" in norm
-    return has_yes and _only(norm, _YES | _YES_PADDING | _FILLERS)
+    has_yes = "+" in norm or any(w in _YES or lemma(w) in _YES_LEMMAS for w in words)
+    padding = _YES | _YES_PADDING | _FILLERS
+    return has_yes and all(w in padding or lemma(w) in _YES_LEMMAS or _is_name(w) for w in words)
+
+
+def _is_name(word: str) -> bool:
+    """A person's first name ("да, Мадина, спасибо"): whatever the assistant is called."""
+    return any("Name" in parse.tag for parse in morph().parse(word))
 
 
 def _only(norm: str, vocabulary: set[str]) -> bool:
-    """Whether every word of the message is in the vocabulary (emoji and punctuation ignored)."""
+    """Whether every word of the message is in the vocabulary or a first name (emoji and
+    punctuation ignored)."""
     words = _WORD_RE.findall(norm.replace("?", " "))
-    return bool(words) and all(word in vocabulary for word in words)
+    return bool(words) and all(word in vocabulary or _is_name(word) for word in words)
