@@ -130,6 +130,14 @@ class ColorLexicon:
         for spelling in self._latin:
             self._latin_by_letter.setdefault(spelling[0], []).append(spelling)
         self._word_cache: dict[tuple[str, bool], _Target | None] = {}
+        self._ignored: frozenset[str] = frozenset()
+
+    def ignore_words(self, spellings: Iterable[str]) -> None:
+        """Words that are never a colour here: the shop's brand and model names ("Metallic",
+        "Пазолини"), unless one exactly names a colour the shop sells."""
+        exact = {key[0] for key, target in self._by_key.items() if not target.approximate}
+        self._ignored = frozenset(w for w in spellings if w not in exact)
+        self._word_cache.clear()
 
     @classmethod
     def for_catalog(
@@ -193,6 +201,8 @@ class ColorLexicon:
 
     def _read_word(self, token: _Token) -> _Target | None:
         word = token.word
+        if word in self._ignored:
+            return None
         candidates = lemma_set(word)
         for candidate in (word, *candidates):
             target = self._by_key.get((candidate,))

@@ -49,6 +49,7 @@ _SYNONYM_SIMILARITY = 0.85
 _SKELETON_SIMILARITY = 0.75
 _SKELETON_MIN_LEN = 4
 _ROLE_ORDER = {"brand": 0, "kind": 1, "model": 2, "word": 3}
+_NAME_ROLES = frozenset({"brand", "model"})
 _FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"})
 _SIZE_LIKE_RE = re.compile(r"^(3\d|4\d|50)$")
 _CAMEL_RE = re.compile(r"(?<=[a-zа-яё])(?=[A-ZА-ЯЁ])")
@@ -120,6 +121,9 @@ class ProductMatcher:
         self._skeletons: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._fuzzy_cache: dict[str, list[tuple[str, float]]] = {}
         self._build(list(catalog.products.values()))
+        # A brand or model name is no colour ("Coccinelle Metallic", "Пазолини"), unless it is
+        # exactly one of the shop's own colours.
+        self.colors.ignore_words(self.name_spellings())
 
     # ---------------------------------------------------------------- queries
 
@@ -135,6 +139,24 @@ class ProductMatcher:
         """The product a photo folder is named after (`stuart_weitzman_botilony`,
         `Chanel лодочки`, `JimmyChoo_Azia`), None when no product clearly fits."""
         return self._confident(self._rank(words(_CAMEL_RE.sub(" ", folder_name))))
+
+    def name_spellings(self) -> set[str]:
+        """Every spelling of the shop's brand and model names ("росси", "metallic")."""
+        return {
+            spelling
+            for spelling, targets in self._strings.items()
+            if any(self._features[index].role in _NAME_ROLES for index, _ in targets)
+        }
+
+    def is_name_word(self, word: str) -> bool:
+        """Whether the word spells one of the shop's brand or model names exactly: then "Росси"
+        in "туфли серджио росси" is the brand, not the country."""
+        forms = {word, *lemma_set(word), latin_skeleton(word)}
+        return any(
+            self._features[index].role in _NAME_ROLES
+            for form in forms
+            for index, _ in self._strings.get(form, ())
+        )
 
     # ---------------------------------------------------------------- scoring
 

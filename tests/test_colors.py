@@ -131,3 +131,13 @@ def test_for_catalog_takes_every_colour_the_shop_sells():
         Stock([Variant("b", None, "черный", 1)]),
     )
     assert ColorLexicon.for_catalog(catalog).colors == ["красный", "черный"]
+
+
+def test_the_shops_brand_and_model_names_are_no_colours():
+    """ "Coccinelle Metallic" is a wallet, "Pazolini" a brand: neither names a colour, while a
+    name that is exactly one of the shop's colours still does."""
+    lexicon = ColorLexicon(["черный", "серебристый", "зеленый"])
+    assert lexicon.find("кошелек metallic") == ["серебристый"]
+    lexicon.ignore_words({"metallic", "пазолини", "черный"})
+    assert lexicon.find("кошелек metallic") == [] and lexicon.find("пазолини") == []
+    assert lexicon.find("черный") == ["черный"]

@@ -121,6 +121,9 @@ _ENDINGS = ("ами", "ями", "ом", "ем", "ой", "ей", "ах", "ях", 
 # Kazakh case suffixes (in Russian letters, as text is folded): "Астанаға", "Шымкенттен".
 _KAZAKH_SUFFIXES = ("дан", "ден", "тан", "тен", "нан", "нен", "нын", "нин", "дын", "дин", "тын",
                     "тин", "га", "ге", "ка", "ке", "да", "де", "та", "те", "на", "не")  # fmt: skip
+# Kazakh personal endings after a case suffix: "Қарағандыданмын" (I am from Karaganda).
+_KAZAKH_PERSONAL = ("мын", "мин", "пын", "пин", "бын", "бин", "сын", "син", "быз", "биз", "мыз",
+                    "миз")  # fmt: skip
 _MIN_STEM = 4
 _REGION_WORDS = ("обл", "облыс", "район", "р-н")
 _FUZZY_MIN_LEN = 7
@@ -180,10 +183,16 @@ def _index() -> tuple[dict[str, _Entry], dict[str, _Entry]]:
 def _keys(word: str) -> set[str]:
     """Forms of a text word to look up: itself, its stem and its pymorphy3 lemmas."""
     keys = {word, stem(word)}
+    bases = {word} | {
+        word[: -len(ending)]
+        for ending in _KAZAKH_PERSONAL
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM
+    }
     keys |= {
-        word[: -len(suffix)]
+        base[: -len(suffix)]
+        for base in bases
         for suffix in _KAZAKH_SUFFIXES
-        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM
+        if base.endswith(suffix) and len(base) - len(suffix) >= _MIN_STEM
     }
     if not word.isascii():
         keys |= {fold(lemma) for lemma in lemma_set(word)}

@@ -46,6 +46,8 @@ class ProductFinder(Protocol):
 
     def best(self, text: str) -> _Match | None: ...
 
+    def is_name_word(self, word: str) -> bool: ...
+
 
 class ColorFinder(Protocol):
     """What the filler needs from `ottenok.colors.ColorLexicon`."""
@@ -199,6 +201,14 @@ class OfflineSlotFiller:
         intent = classify(text, has_values=has_values)
         if (reading.corrected or reading.rejected) and intent == Intent.PROVIDE_INFO:
             intent = Intent.CORRECT  # "37, хотя нет, 38": the customer changed a value
+        if intent == Intent.CONFIRM and (only := self._only_option(context)) is not None:
+            # "да" to "в 38 есть только чёрный": the one option left is the answer.
+            slot, value = only
+            if slot == "size":
+                size = value
+            else:
+                color = ColorMention(value, value)
+            intent = Intent.PROVIDE_INFO
         update = SlotUpdate(
             intent=intent,
             city=city.name if city and city.is_kazakhstan else None,
@@ -231,7 +241,7 @@ class OfflineSlotFiller:
             reading.take("product", picked)
         sized_before = False
         for piece in pieces(rest):
-            reading.take("city", find_city(piece))
+            reading.take("city", self._city(piece))
             if picked is None:
                 product, candidates = self._product(piece, context, offered, another)
                 if product is not None or candidates:
@@ -250,6 +260,15 @@ class OfflineSlotFiller:
         if reading.product is None:
             reading.unsold = unsold  # when a product is named, a stray kind word is no request
         return reading, another
+
+    def _city(self, text: str) -> CityMatch | None:
+        """The city named, unless a foreign one is really the shop's brand or model word
+        ("туфли серджио росси" names no country)."""
+        city = find_city(text)
+        if city is None or city.is_kazakhstan:
+            return city
+        said = text[city.start : city.end].lower().split()
+        return None if all(self.matcher.is_name_word(w) for w in said) else city
 
     def _address(self, text: str, context: FillContext) -> AddressMatch | None:
         """The address, unless an unmarked one is really a product sentence ("лоферы 38",
@@ -346,6 +365,18 @@ class OfflineSlotFiller:
         for pid in candidates:
             own |= set(self.catalog.colors(pid))
         return next((m for m in mentions if m.color in own), mentions[0])
+
+    def _only_option(self, context: FillContext) -> tuple[str, str] | None:
+        """The size or colour asked for when the stock leaves exactly one (the question then
+        offers it, and a yes takes it)."""
+        product, slots = context.slots.product, context.slots
+        if product is None or context.asking not in ("size", "color"):
+            return None
+        if context.asking == "size":
+            options = self.catalog.check_availability(product, None, slots.color).sizes
+        else:
+            options = self.catalog.check_availability(product, slots.size, None).colors
+        return (context.asking, options[0]) if len(options) == 1 else None
 
     def _sized(self, product_id: str | None, candidates: list[str], context: FillContext) -> bool:
         """Whether a foot length should be read as a shoe size: sizes matter to the product
