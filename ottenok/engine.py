@@ -41,7 +41,7 @@ from ottenok.protocols import Phraser, SlotFiller, StockSource, Storage
 from ottenok.records import ConversationRow, TurnRecord
 from ottenok.slot_merge import merge_update
 from ottenok.slots import FillContext, Intent, SlotUpdate
-from ottenok.states.order import OPEN_STATES, OrderState, Trigger, TurnEvent
+from ottenok.states.order import FINAL_STATES, OPEN_STATES, OrderState, Trigger, TurnEvent
 
 log = logging.getLogger("ottenok.engine")
 
@@ -200,7 +200,8 @@ class Engine:
         outcome.misses = conv.misses
         listed: tuple[str, ...] = ()
         if reply is not None and outcome.event not in (TurnEvent.HANDOFF, TurnEvent.CANCELLED):
-            outcome.answer, listed = reply.text, reply.listed
+            outcome.answer = reply.text
+            outcome.listed = listed = reply.listed
             if reply.text is None and reply.asked and not update.slot_values():
                 outcome.event = outcome.event or TurnEvent.NO_ANSWER
         if conv.slots.product and conv.state not in (OrderState.HANDOFF, OrderState.CANCELLED):
@@ -208,6 +209,8 @@ class Engine:
                 await self._choose_photos(msg.chat_id, conv.slots.product, update, result)
         if conv.state == OrderState.ASK_PRODUCT and update.product is None:
             others = update.candidates
+            if not others and row.state != OrderState.ASK_PRODUCT:
+                others = row.offered  # named before the city was asked: offered now
             if update.wants_other_product and previous_product and not others:
                 others = self.phraser.alternatives(previous_product)
             if listed:  # the answer listed them already: they are the choice offered
@@ -215,6 +218,8 @@ class Engine:
             else:
                 outcome.candidates = others[:MAX_OFFERED]
                 result.offered = list(outcome.candidates)
+        elif conv.slots.product is None:
+            result.offered = list(listed or update.candidates)  # kept for the product question
         return result
 
     async def _answer(
@@ -286,14 +291,16 @@ class Engine:
     async def _choose_photos(
         self, chat_id: str, product_id: str, update: SlotUpdate, result: TurnResult
     ) -> None:
-        """Photos of what can be sold today; when asked for and none can go, the reply says why."""
+        """Photos of what can be sold today (in the customer's size, once known), of the colour
+        the message or the order names; when asked for and none can go, the reply says why."""
+        slots = result.conversation.slots
         choice = choose_photos(
             self.photos,
             product_id,
-            update.color,
+            update.color or slots.color,
             update.wants_photos,
             await self.store.sent_photo_keys(chat_id),
-            self.catalog.check_availability(product_id).colors,
+            self.catalog.check_availability(product_id, slots.size).colors,
         )
         result.photos, result.outcome.photo_note = choice.photos, choice.note
         result.outcome.has_photos = bool(choice.photos)
@@ -396,8 +403,11 @@ class Engine:
             status = "confirmed"
         elif outcome.event == TurnEvent.CANCELLED:
             status = "cancelled" if row.order_id is not None or slots.product else None
-        elif slots.product and outcome.state in (*OPEN_STATES, OrderState.HANDOFF):
-            status = "open"
+        elif slots.product and (
+            outcome.state in OPEN_STATES
+            or (outcome.state == OrderState.HANDOFF and row.previous_state not in FINAL_STATES)
+        ):
+            status = "open"  # a handoff after the order was finished leaves the order as it is
         else:
             status = None
         if status is None:
@@ -424,6 +434,7 @@ class Engine:
             phone=normalize_phone(msg.chat_id) or msg.chat_id,
             state=row.previous_state or row.state,
             lines=self.phraser.summary_lines(row.slots) if row.slots.product else "",
+            said=msg.text[:300],
         )
 
 

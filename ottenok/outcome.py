@@ -25,6 +25,7 @@ class TurnOutcome:
     corrected: dict[str, str] = field(default_factory=dict)  # slot → new value, for "поменяла"
     answer: str | None = None
     candidates: list[str] = field(default_factory=list)
+    listed: tuple[str, ...] = ()  # the products the answer listed, to choose among
     unsold: str | None = None
     foreign_city: str | None = None
     bad_color: str | None = None

@@ -8,6 +8,7 @@ after the machine returns.
 from __future__ import annotations
 
 from ottenok.conversation import Conversation, IssueKind, StockIssue
+from ottenok.guards.order import has_several_colors
 from ottenok.records import StateChange
 from ottenok.slots import OrderSlots
 from ottenok.states.order import ASKING, MISSES, OrderState, Trigger, TurnEvent
@@ -32,9 +33,15 @@ def _issue(conv: Conversation, kind: IssueKind) -> StockIssue:
 
 
 def explain_sold_out(conv: Conversation) -> None:
-    """Remember which product ran out, then forget it so the customer picks another."""
+    """Remember which product ran out, then forget it so the customer picks another. The size
+    stays, and the colour when the customer chose it (not when it was the product's only one):
+    they are what the customer wants in the next one too (the merge drops them if that product
+    does not come in them)."""
     conv.issue = _issue(conv, IssueKind.PRODUCT)
-    conv.slots = OrderSlots(city=conv.slots.city, address=conv.slots.address)
+    kept = {"product": None, "product_type": None}
+    if not has_several_colors(conv):
+        kept["color"] = None
+    conv.slots = conv.slots.model_copy(update=kept)
 
 
 def explain_size_unavailable(conv: Conversation) -> None:

@@ -93,7 +93,8 @@ class OfflinePhraser:
             body.append(self._unsold(rng, o.unsold))
         body.extend(self._issue(rng, o))
         summary_follows = o.state == OrderState.CONFIRMING and o.event != TurnEvent.DENY
-        if o.new_product and o.slots.product and not o.issue and not summary_follows:
+        sellable = o.slots.product and self.catalog.check_availability(o.slots.product).in_stock
+        if o.new_product and sellable and not o.issue and not summary_follows:
             name, price = self.product_name(o.slots.product), self._price(o.slots)
             if o.answer and name in o.answer:  # the answer named it: only the price is new
                 if price not in o.answer:
@@ -115,7 +116,8 @@ class OfflinePhraser:
         asks_product = o.state == OrderState.ASK_PRODUCT
         if question and not o.candidates and not (o.unsold and asks_product):
             if o.has_photos:  # the photos go between the body and the question
-                messages.append(" ".join(b for b in body if b))
+                said = " ".join(b for b in body if b)
+                messages.append(said or self.t.get("photos", "here"))
                 body = []
             body.append(question)
         messages.append(" ".join(b for b in body if b))
@@ -159,16 +161,21 @@ class OfflinePhraser:
         if event == TurnEvent.DIDNT_UNDERSTAND and o.unsold:
             return None  # "we do not sell that" is the answer
         if event == TurnEvent.CORRECTED:
-            return self.t.pick(rng, "corrected", changes=self._changes(o))
+            if o.state == OrderState.CONFIRMING:
+                return self.t.pick(rng, "corrected_in_summary")
+            changes = self._changes(o)
+            return self.t.pick(rng, "corrected", changes=changes) if changes else None
         return self.t.pick(rng, EVENT_TEMPLATES[event])
 
     def _changes(self, o: TurnOutcome) -> str:
-        """ "размер 39 и цвет бежевый": what a correction changed, as the customer reads it."""
+        """ "размер 39 и цвет бежевый": what a correction changed, as the customer reads it.
+        A new product is left to the line that presents it with its price."""
         labels = self.t.get("slot_labels")
         parts = []
         for name, value in o.corrected.items():
             if name == "product":
-                parts.append(self.product_name(value))
+                if not o.new_product:
+                    parts.append(self.product_name(value))
             elif name in labels:
                 parts.append(f"{labels[name]} {value}")
         return join_words(parts)
@@ -178,17 +185,22 @@ class OfflinePhraser:
         customer is not sure), briefly when a stock issue just listed the options."""
         if o.state not in QUESTIONS or o.state == OrderState.CONFIRMING:
             return None
+        if o.state == OrderState.ASK_PRODUCT and o.listed:
+            return self.t.pick(rng, "ask_choice")
         product = o.slots.product
         values: dict[str, str] = {"kinds": self.kinds}
+        options: list[str] = []
         if product:
             availability = self.catalog.check_availability(product, None, o.slots.color)
+            colors = self.catalog.check_availability(product, o.slots.size, None).colors
             values["sizes"] = join_words(availability.sizes, limit=12) or "уточню"
-            values["colors"] = join_words(
-                self.catalog.check_availability(product, o.slots.size, None).colors
-            )
+            values["colors"] = join_words(colors)
             values["example"] = availability.sizes[len(availability.sizes) // 2] if (
                 availability.sizes
             ) else "38"
+            options = availability.sizes if o.state == OrderState.ASK_SIZE else colors
+        if len(options) == 1 and o.state in (OrderState.ASK_SIZE, OrderState.ASK_COLOR):
+            return self.t.pick(rng, "ask_single", o.state, **values)  # a yes takes it
         if o.misses >= OPTIONS_AFTER_MISSES or o.event == TurnEvent.HELP:
             return self.t.pick(rng, "ask_options", o.state, **values)
         listed = values.get("sizes" if o.state == OrderState.ASK_SIZE else "colors")

@@ -97,9 +97,11 @@ MISSES: list[Intent] = [
 
 #: The first matching row wins: the order of the rows is the order of the questions.
 ROUTING: list[dict[str, Any]] = [
+    # A product that cannot be sold is said at once, with what there is instead: no city is
+    # asked for an order that cannot happen.
+    {"dest": S.ASK_PRODUCT, "conditions": ["product_sold_out"], "after": ["explain_sold_out"]},
     {"dest": S.ASK_CITY, "conditions": ["city_missing"]},
     {"dest": S.ASK_PRODUCT, "conditions": ["product_missing"]},
-    {"dest": S.ASK_PRODUCT, "conditions": ["product_sold_out"], "after": ["explain_sold_out"]},
     {"dest": S.ASK_SIZE, "conditions": ["size_missing"]},
     {"dest": S.ASK_SIZE, "conditions": ["size_unavailable"], "after": ["explain_size_unavailable"]},
     {"dest": S.ASK_COLOR, "conditions": ["color_sold_out"], "after": ["explain_color_sold_out"]},
@@ -195,6 +197,9 @@ INTENTS: list[dict[str, Any]] = [
         "triggers": [],
         "event": TurnEvent.DENY,
     },
+    # A confirmed order corrected ("ой, размер 39 нужен"): the managers have the order, so a
+    # manager changes it; it is not a new order.
+    {"intent": [Intent.CORRECT], "source": [S.CONFIRMED], "triggers": [Trigger.HANDOFF]},
     # A finished order: new values or a greeting start another; anything else is about it.
     {
         "intent": ANY,
