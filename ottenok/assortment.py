@@ -17,6 +17,7 @@ from ottenok.catalog import Catalog, Product
 from ottenok.morphology import words
 from ottenok.phrasing.words import plural
 from ottenok.product_vocabulary import KindWord, family, kind_words
+from ottenok.slots import ProductType
 
 
 class Assortment:
@@ -35,10 +36,13 @@ class Assortment:
         live = [p for p in products if self.in_stock(p.id)]
         return live or products
 
-    def kinds(self) -> list[str]:
-        """The kinds the shop sells, plural, most products first ("сумки", "лоферы")."""
+    def kinds(self, of_type: ProductType | None = None) -> list[str]:
+        """The kinds the shop sells, plural, most products first ("сумки", "лоферы"); only
+        those of one product type when asked (the shoes, after a pair sold out)."""
         counts: Counter[str] = Counter()
         for product in self._offered():
+            if of_type is not None and self.catalog.product_type(product.id) != of_type:
+                continue
             kind = self._kinds.get(product.id)
             if kind is not None:
                 counts[_offer_word(kind)] += 1

@@ -17,7 +17,14 @@ from ottenok.filling.product_words import ProductKinds
 from ottenok.outcome import TurnOutcome
 from ottenok.phrasing.delivery_terms import delivery_terms
 from ottenok.phrasing.templates import SPLIT, Templates
-from ottenok.phrasing.words import capitalized, inflect_phrase, join_words, price_text
+from ottenok.phrasing.words import (
+    capitalized,
+    inflect_phrase,
+    join_sizes,
+    join_words,
+    price_text,
+    size_text,
+)
 from ottenok.shop_info import ShopInfo
 from ottenok.slots import OrderSlots
 from ottenok.states.order import OPTIONS_AFTER_MISSES, QUESTIONS, OrderState, TurnEvent
@@ -39,6 +46,8 @@ EVENT_TEMPLATES: dict[TurnEvent, str] = {
     TurnEvent.HELP: "help",
     TurnEvent.NEW_ORDER: "new_order",
 }
+#: Kinds named when the reply says what the shop sells: enough to show a shoe boutique's range.
+KINDS_LISTED = 7
 #: Events that end the reply: nothing about the order follows them.
 FINAL_EVENTS = (TurnEvent.HANDOFF, TurnEvent.CANCELLED, TurnEvent.CONFIRMED)
 #: Events a greeting already covers: a first "Здравствуйте" is no misunderstanding.
@@ -59,7 +68,7 @@ class OfflinePhraser:
     @property
     def kinds(self) -> str:
         """What this shop sells today, by kind, most common first ("сумки, лоферы и кеды")."""
-        return join_words(self.assortment.kinds(), limit=5)
+        return join_words(self.assortment.kinds(), limit=KINDS_LISTED)
 
     def product_name(self, product_id: str | None) -> str:
         product = self.catalog.get(product_id)
@@ -138,7 +147,7 @@ class OfflinePhraser:
             cm, size, table = o.foot_size
             key = "shop" if table == "shop" else "default"
             length = f"{cm:g}".replace(".", ",")
-            lines.append(self.t.pick(rng, "foot_size", key, cm=length, size=size))
+            lines.append(self.t.pick(rng, "foot_size", key, cm=length, size=size_text(size)))
         if o.nearest_color is not None:
             said, color = o.nearest_color
             lines.append(self.t.pick(rng, "nearest_color", said=said, color=color))
@@ -189,15 +198,19 @@ class OfflinePhraser:
             return self.t.pick(rng, "ask_choice")
         product = o.slots.product
         values: dict[str, str] = {"kinds": self.kinds}
+        if o.issue is not None and o.issue.kind == IssueKind.PRODUCT:
+            # A pair sold out: the other kinds of its type ("ботинки, челси"), not the bags.
+            kinds = self.assortment.kinds(self.catalog.product_type(o.issue.product_id))
+            values["kinds"] = join_words(kinds, limit=KINDS_LISTED) or self.kinds
         options: list[str] = []
         if product:
             availability = self.catalog.check_availability(product, None, o.slots.color)
             colors = self.catalog.check_availability(product, o.slots.size, None).colors
-            values["sizes"] = join_words(availability.sizes, limit=12) or "уточню"
+            values["sizes"] = join_sizes(availability.sizes) or "уточню"
             values["colors"] = join_words(colors)
-            values["example"] = availability.sizes[len(availability.sizes) // 2] if (
-                availability.sizes
-            ) else "38"
+            values["example"] = size_text(
+                availability.sizes[len(availability.sizes) // 2] if availability.sizes else "38"
+            )
             options = availability.sizes if o.state == OrderState.ASK_SIZE else colors
         if len(options) == 1 and o.state in (OrderState.ASK_SIZE, OrderState.ASK_COLOR):
             return self.t.pick(rng, "ask_single", o.state, **values)  # a yes takes it
@@ -222,8 +235,9 @@ class OfflinePhraser:
                 ]
             return []
         if issue.kind == IssueKind.SIZE:
-            alternatives = join_words(issue.alternatives)
-            return [self.t.pick(rng, "issue", "size", size=issue.size, alternatives=alternatives)]
+            alternatives = join_sizes(issue.alternatives)
+            size = size_text(issue.size or "")
+            return [self.t.pick(rng, "issue", "size", size=size, alternatives=alternatives)]
         if issue.kind == IssueKind.SIZE_COLOR:
             return [
                 self.t.pick(
@@ -231,8 +245,8 @@ class OfflinePhraser:
                     "issue",
                     "size_color",
                     color=issue.color,
-                    size=issue.size,
-                    sizes=join_words(issue.sizes, limit=10),
+                    size=size_text(issue.size or ""),
+                    sizes=join_sizes(issue.sizes, limit=10),
                     colors=join_words(issue.colors),
                 )
             ]
@@ -303,7 +317,7 @@ class OfflinePhraser:
         lines = [f"• {self.product_name(slots.product)}"]
         details = []
         if slots.size:
-            details.append(f"размер {slots.size}")
+            details.append(f"размер {size_text(slots.size)}")
         if slots.color:
             details.append(f"цвет {slots.color}")
         if details:

@@ -12,6 +12,19 @@ def price_text(price: int | None) -> str:
     return f"{price:,}".replace(",", " ") + " ₸"
 
 
+def size_text(size: str) -> str:
+    """A size as Russian writes it: "37,5", not the stored "37.5"."""
+    return size.replace(".", ",")
+
+
+def join_sizes(sizes: list[str], limit: int = 12) -> str:
+    """ "36, 37,5 и 38" would read as four numbers: half sizes are listed with semicolons."""
+    shown = [size_text(size) for size in sizes[:limit]]
+    if not any("," in size for size in shown):
+        return join_words(shown, limit)
+    return "; ".join(shown[:-1]) + " и " + shown[-1] if len(shown) > 1 else "".join(shown)
+
+
 def join_words(items: list[str], limit: int = 6) -> str:
     """ "37, 38 и 39": the way a person lists options."""
     items = items[:limit]
