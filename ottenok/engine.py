@@ -198,6 +198,12 @@ class Engine:
         result.restarted = self._fire(conv, update, outcome)
         outcome.state, outcome.slots, outcome.issue = conv.state, conv.slots, conv.issue
         outcome.misses = conv.misses
+        if conv.state == row.state and not (outcome.corrected or outcome.new_product):
+            # The same question again, but the message gave something else: say it was noted.
+            filled, given = conv.slots.filled(), row.slots.filled()
+            outcome.noted = [
+                name for name in update.slot_values() if name in filled and name not in given
+            ]
         listed: tuple[str, ...] = ()
         if reply is not None and outcome.event not in (TurnEvent.HANDOFF, TurnEvent.CANCELLED):
             outcome.answer = reply.text
@@ -219,7 +225,8 @@ class Engine:
                 outcome.candidates = others[:MAX_OFFERED]
                 result.offered = list(outcome.candidates)
         elif conv.slots.product is None:
-            result.offered = list(listed or update.candidates)  # kept for the product question
+            # Kept for the product question, until something else is listed.
+            result.offered = list(listed or update.candidates or row.offered)
         return result
 
     async def _answer(

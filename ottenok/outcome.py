@@ -23,6 +23,7 @@ class TurnOutcome:
     event: TurnEvent | None = None
     new_product: bool = False
     corrected: dict[str, str] = field(default_factory=dict)  # slot → new value, for "поменяла"
+    noted: list[str] = field(default_factory=list)  # slots given out of turn, for "записала"
     answer: str | None = None
     candidates: list[str] = field(default_factory=list)
     listed: tuple[str, ...] = ()  # the products the answer listed, to choose among

@@ -17,7 +17,7 @@ products offered, so it keeps the brand said before.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -130,13 +130,19 @@ _PLACE_HINT = re.compile(
     r"|улиц[а-я]*|ул|проспект[а-я]*|пр)(?![а-я])",
     re.IGNORECASE,
 )
-# "первые", "второй вариант", "№2", a bare "2": a pick among the products just offered.
-_ORDINALS = {"перв": 0, "втор": 1, "трет": 2, "четв": 3, "пят": 4}
-_ORDINAL_RE = re.compile(
-    r"^\s*(?:(?:давайте|хочу|беру|возьму|мне|вот)\s+)?(?:(перв|втор|трет|четв|пят)[а-я]*"
-    r"(?:\s+(?:вариант|модел|пар)[а-я]*)?|(?:вариант\s*|№\s*)?([1-5]))\s*[.!)]*\s*$",
-    re.IGNORECASE,
+# "первые", "вторые покажите", "давайте третий вариант", "№2", a bare "2", "последние": a pick
+# among the products just offered. A short message of an ordinal and words of choosing only.
+_ORDINALS = {"перв": 0, "втор": 1, "трет": 2, "четв": 3, "пят": 4, "шест": 5, "седьм": 6,
+             "восьм": 7, "последн": -1}  # fmt: skip
+_ORDINAL_WORD_RE = re.compile(r"^(перв|втор|трет|четв|пят|шест|седьм|восьм|последн)[а-я]*$")
+_NUMBER_PICK_RE = re.compile(r"^(?:№|n|#)?([1-8])$")
+_PICK_WORDS = frozenset(
+    "давайте давай хочу беру возьму мне вот можно покажите покажи скиньте скинь фото фотки"
+    " вариант варианта модель модели модельку пара пару пары эти эту этот это номер под"
+    " пожалуйста плиз а ну тогда нравится понравились понравился понравилась".split()
 )
+_PICK_MAX_WORDS = 6
+_SIZE_WORDS = frozenset({"размер", "размера", "р", "цвет", "цвета", "цвете", "цветом", "в"})
 
 
 class OfflineSlotFiller:
@@ -236,7 +242,7 @@ class OfflineSlotFiller:
         rest = without_rejected(blanked)
         reading.rejected = rest != blanked
         another = _asks_another_product(rest)
-        picked = _pick(rest, offered)
+        picked = _pick(rest, offered, self._is_size_or_color)
         if picked is not None:
             reading.take("product", picked)
         sized_before = False
@@ -366,6 +372,12 @@ class OfflineSlotFiller:
             own |= set(self.catalog.colors(pid))
         return next((m for m in mentions if m.color in own), mentions[0])
 
+    def _is_size_or_color(self, word: str) -> bool:
+        """A word that gives a size or a colour ("38", "размер", "черные") beside a pick."""
+        return word in _SIZE_WORDS or find_size(word, expecting=True) is not None or bool(
+            self.colors.find(word)
+        )
+
     def _only_option(self, context: FillContext) -> tuple[str, str] | None:
         """The size or colour asked for when the stock leaves exactly one (the question then
         offers it, and a yes takes it)."""
@@ -385,13 +397,27 @@ class OfflineSlotFiller:
         return not ids or any(self.catalog.sizes(pid) for pid in ids)
 
 
-def _pick(text: str, offered: Sequence[str]) -> str | None:
-    """The offered product picked by its place in the list: "вторые", "№2", "2"."""
-    match = _ORDINAL_RE.match(text) if offered else None
-    if match is None:
+def _pick(
+    text: str, offered: Sequence[str], is_value: Callable[[str], bool] = lambda _: False
+) -> str | None:
+    """The offered product picked by its place in the list: "вторые", "№2", "2", "последние",
+    perhaps with its size or colour ("вторые 38 черные"): `is_value` tells those words."""
+    found = re.findall(r"[№#]?[a-zа-яё0-9]+", text.lower())
+    if not offered or not found or len(found) > _PICK_MAX_WORDS:
         return None
-    index = _ORDINALS[match.group(1).lower()] if match.group(1) else int(match.group(2)) - 1
-    return offered[index] if index < len(offered) else None
+    index = None
+    for word in found:
+        ordinal, number = _ORDINAL_WORD_RE.match(word), _NUMBER_PICK_RE.match(word)
+        if ordinal is None and number is None:
+            if word not in _PICK_WORDS and not is_value(word):
+                return None  # "первые два дня" or a sentence that only mentions an ordinal
+            continue
+        if index is not None:
+            return None  # two picks: no single choice
+        index = _ORDINALS[ordinal.group(1)] if ordinal else int(number.group(1)) - 1
+    if index is None or not -len(offered) <= index < len(offered):
+        return None
+    return offered[index]
 
 
 def _named(match: _Match, named_by: re.Pattern[str] = _NAMED_BY) -> bool:

@@ -92,6 +92,9 @@ class OfflinePhraser:
             messages.append(" ".join(body))
             return SPLIT.join(m for m in messages if m)
         body.extend(self._said_back(rng, o))
+        noted = [self.t.get("slot_labels")[n] for n in o.noted if n in self.t.get("slot_labels")]
+        if noted:
+            body.append(capitalized(self.t.pick(rng, "noted", what=join_words(noted))))
         if o.answer and not self._said_by_issue(o):
             body.append(o.answer)
         if o.photo_note:
