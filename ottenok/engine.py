@@ -40,7 +40,7 @@ from ottenok.phrasing.templates import SPLIT
 from ottenok.protocols import Phraser, SlotFiller, StockSource, Storage
 from ottenok.records import ConversationRow, TurnRecord
 from ottenok.slot_merge import merge_update
-from ottenok.slots import FillContext, Intent, SlotUpdate
+from ottenok.slots import FillContext, Intent, OrderSlots, SlotUpdate
 from ottenok.states.order import FINAL_STATES, OPEN_STATES, OrderState, Trigger, TurnEvent
 
 log = logging.getLogger("ottenok.engine")
@@ -198,7 +198,11 @@ class Engine:
         result.restarted = self._fire(conv, update, outcome)
         outcome.state, outcome.slots, outcome.issue = conv.state, conv.slots, conv.issue
         outcome.misses = conv.misses
-        if conv.state == row.state and not (outcome.corrected or outcome.new_product):
+        if (
+            conv.state == row.state
+            and update.intent != Intent.QUESTION
+            and not (outcome.corrected or outcome.new_product)
+        ):
             # The same question again, but the message gave something else: say it was noted.
             filled, given = conv.slots.filled(), row.slots.filled()
             outcome.noted = [
@@ -222,12 +226,21 @@ class Engine:
             if listed:  # the answer listed them already: they are the choice offered
                 result.offered = list(listed)
             else:
-                outcome.candidates = others[:MAX_OFFERED]
+                outcome.candidates = self._sellable(others, conv.slots)[:MAX_OFFERED]
                 result.offered = list(outcome.candidates)
         elif conv.slots.product is None:
             # Kept for the product question, until something else is listed.
             result.offered = list(listed or update.candidates or row.offered)
         return result
+
+    def _sellable(self, product_ids: list[str], slots: OrderSlots) -> list[str]:
+        """The products worth offering: in stock, and in the size and colour the customer gave
+        when some are; a sold-out one only when nothing else is (choosing it says so)."""
+        live = [p for p in product_ids if self.catalog.check_availability(p).in_stock]
+        fitting = [
+            p for p in live if self.catalog.check_availability(p, slots.size, slots.color).in_stock
+        ]
+        return fitting or live or product_ids
 
     async def _answer(
         self, text: str, update: SlotUpdate, row: ConversationRow, history: list[tuple[str, str]]

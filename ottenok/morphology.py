@@ -177,6 +177,31 @@ def russian_from_latin(text: str) -> str:
     )
 
 
+# Kazakh endings, folded to Russian letters as text is: a personal ending ("-мын": I am), then
+# a case ending ("Алматыдан", "етікті"), then the plural ("етіктер"); each is optional.
+_KAZAKH_PERSONAL = ("мын", "мин", "пын", "пин", "бын", "бин", "сын", "син", "мыз", "миз", "быз",
+                    "биз")  # fmt: skip
+_KAZAKH_CASES = ("дан", "ден", "тан", "тен", "нан", "нен", "нын", "нин", "дын", "дин", "тын",
+                 "тин", "га", "ге", "ка", "ке", "да", "де", "та", "те", "на", "не", "ды", "ди",
+                 "ты", "ти", "ны", "ни")  # fmt: skip
+_KAZAKH_PLURALS = ("лар", "лер", "дар", "дер", "тар", "тер")
+
+
+def kazakh_stems(word: str, min_stem: int = 3) -> set[str]:
+    """The word without Kazakh endings, every way they may be cut ("Қарағандыданмын" →
+    "караганды", "етіктер" → "етик"), keeping at least `min_stem` letters; empty when none fit.
+    pymorphy3 reads only Russian, so Kazakh forms of city and product words are cut by hand."""
+    layer = {word}
+    for endings in (_KAZAKH_PERSONAL, _KAZAKH_CASES, _KAZAKH_PLURALS):
+        layer |= {
+            base[: -len(ending)]
+            for base in layer
+            for ending in endings
+            if base.endswith(ending) and len(base) - len(ending) >= min_stem
+        }
+    return layer - {word}
+
+
 _SKELETON_STEPS = (("kh", "h"), ("ck", "k"), ("ph", "f"), ("w", "v"), ("y", "i"), ("j", "i"))
 _DOUBLE_RE = re.compile(r"(.)\1+")
 

@@ -22,7 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ottenok.morphology import inflections, is_known_word, lemma_set, to_latin, words
+from ottenok.morphology import (
+    inflections,
+    is_known_word,
+    kazakh_stems,
+    lemma_set,
+    to_latin,
+    words,
+)
 from ottenok.normalize import fold
 from ottenok.slots import ProductType
 
@@ -42,6 +49,7 @@ _SHOES, _BAG, _ACCESSORY = ProductType.SHOES, ProductType.BAG, ProductType.ACCES
 FAMILIES: tuple[Family, ...] = (
     # shoes
     Family(_SHOES, (("туфли", "туфельки", "лодочки", "pumps", "heels", "shoes"),)),
+    # Kazakh words are written folded to Russian letters ("етік" → "етик"), as text is read.
     Family(_SHOES, (("босоножки", "босоножечки", "sandals"), ("сандалии", "сандали", "сандаль"))),
     Family(_SHOES, (("шлёпанцы", "шлепки", "сланцы", "вьетнамки"),)),
     Family(_SHOES, (("мюли", "mules"), ("сабо", "clogs"), ("пантолеты", "slides"))),
@@ -50,19 +58,20 @@ FAMILIES: tuple[Family, ...] = (
                     ("слипоны",))),
     Family(_SHOES, (("кроссовки", "кроссы", "кросы", "кроссовочки", "sneakers", "trainers"),
                     ("кеды", "кедики", "keds", "sneakers"), ("сникерсы",))),
-    Family(_SHOES, (("ботинки", "ботиночки", "boots"), ("ботильоны", "ботильончики", "booties"),
+    Family(_SHOES, (("ботинки", "ботиночки", "батенке", "boots"),
+                    ("ботильоны", "ботильончики", "booties"),
                     ("полусапожки",), ("челси", "chelsea"))),
-    Family(_SHOES, (("сапоги", "сапожки", "ботфорты", "boots"), ("казаки",))),
+    Family(_SHOES, (("сапоги", "сапожки", "ботфорты", "етик", "boots"), ("казаки",))),
     Family(_SHOES, (("угги", "uggs"), ("дутики",), ("валенки",))),
-    Family(_SHOES, (("тапочки", "тапки", "slippers"),)),
+    Family(_SHOES, (("тапочки", "тапки", "тапишке", "slippers"),)),
     Family(_SHOES, (("эспадрильи", "espadrilles"),)),
     Family(_SHOES, (("оксфорды", "oxfords"), ("броги", "brogues"), ("дерби",))),
     Family(_SHOES, (("мартинсы",),)),
     Family(_SHOES, (("кроксы", "crocs"),)),
     Family(_SHOES, (("галоши",),)),
-    Family(_SHOES, (("обувь", "footwear"),), generic=True),
+    Family(_SHOES, (("обувь", "аяккиим", "footwear"),), generic=True),
     # bags
-    Family(_BAG, (("сумка", "сумочка", "bag", "handbag"), ("клатч", "клатчик", "clutch"),
+    Family(_BAG, (("сумка", "сумочка", "сомке", "bag", "handbag"), ("клатч", "клатчик", "clutch"),
                   ("тоут", "tote"), ("шоппер", "шопер", "shopper"), ("кроссбоди", "crossbody"),
                   ("хобо", "hobo"), ("торба",), ("саквояж",), ("бананка",), ("багет", "baguette")),
            generic=True),
@@ -72,13 +81,13 @@ FAMILIES: tuple[Family, ...] = (
     Family(_BAG, (("чемодан",),)),
     # accessories
     Family(_ACCESSORY, (("косметичка",),)),
-    Family(_ACCESSORY, (("кошелёк", "кошелечек", "портмоне", "wallet"),
+    Family(_ACCESSORY, (("кошелёк", "кошелечек", "портмоне", "амиян", "wallet"),
                         ("картхолдер", "кардхолдер", "cardholder"), ("визитница",))),
-    Family(_ACCESSORY, (("ремень", "ремешок", "пояс", "belt"),)),
-    Family(_ACCESSORY, (("платок", "платочек", "scarf"), ("шарф",), ("палантин",))),
+    Family(_ACCESSORY, (("ремень", "ремешок", "пояс", "белдик", "belt"),)),
+    Family(_ACCESSORY, (("платок", "платочек", "орамал", "scarf"), ("шарф",), ("палантин",))),
     Family(_ACCESSORY, (("перчатки", "gloves"), ("варежки",))),
     Family(_ACCESSORY, (("шапка",), ("кепка",), ("панама",), ("шляпа",))),
-    Family(_ACCESSORY, (("очки", "очечки", "glasses", "sunglasses"),)),
+    Family(_ACCESSORY, (("очки", "очечки", "козилдирик", "glasses", "sunglasses"),)),
     Family(_ACCESSORY, (("часы",),)),
     Family(_ACCESSORY, (("браслет",), ("серьги",), ("кольцо",), ("цепочка",), ("колье",),
                         ("бижутерия",), ("украшения",))),
@@ -181,7 +190,7 @@ def kind_words(word: str) -> tuple[KindWord, ...]:
     found = index.get(folded)
     if found:
         return found
-    for candidate in lemma_set(folded):
+    for candidate in (*lemma_set(folded), *kazakh_stems(folded)):
         if candidate in index:
             return index[candidate]
     return ()

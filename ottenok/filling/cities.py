@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from ottenok.morphology import is_known_word, lemma_set
+from ottenok.morphology import is_known_word, kazakh_stems, lemma_set
 from ottenok.normalize import fold, fold_letters
 
 # Canonical Russian name, then every other spelling a customer may use (Kazakh, Latin, old
@@ -118,12 +118,6 @@ FOREIGN_CITIES: dict[str, tuple[str, ...]] = {
 # know ("Алмате" and "Алматы" share "алмат"). Longest first.
 _ENDINGS = ("ами", "ями", "ом", "ем", "ой", "ей", "ах", "ях", "ов", "ев", "ую", "а", "я", "ы",
             "и", "у", "ю", "е", "о", "й", "ь")  # fmt: skip
-# Kazakh case suffixes (in Russian letters, as text is folded): "Астанаға", "Шымкенттен".
-_KAZAKH_SUFFIXES = ("дан", "ден", "тан", "тен", "нан", "нен", "нын", "нин", "дын", "дин", "тын",
-                    "тин", "га", "ге", "ка", "ке", "да", "де", "та", "те", "на", "не")  # fmt: skip
-# Kazakh personal endings after a case suffix: "Қарағандыданмын" (I am from Karaganda).
-_KAZAKH_PERSONAL = ("мын", "мин", "пын", "пин", "бын", "бин", "сын", "син", "быз", "биз", "мыз",
-                    "миз")  # fmt: skip
 _MIN_STEM = 4
 _REGION_WORDS = ("обл", "облыс", "район", "р-н")
 _FUZZY_MIN_LEN = 7
@@ -182,18 +176,7 @@ def _index() -> tuple[dict[str, _Entry], dict[str, _Entry]]:
 
 def _keys(word: str) -> set[str]:
     """Forms of a text word to look up: itself, its stem and its pymorphy3 lemmas."""
-    keys = {word, stem(word)}
-    bases = {word} | {
-        word[: -len(ending)]
-        for ending in _KAZAKH_PERSONAL
-        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM
-    }
-    keys |= {
-        base[: -len(suffix)]
-        for base in bases
-        for suffix in _KAZAKH_SUFFIXES
-        if base.endswith(suffix) and len(base) - len(suffix) >= _MIN_STEM
-    }
+    keys = {word, stem(word)} | kazakh_stems(word, _MIN_STEM)
     if not word.isascii():
         keys |= {fold(lemma) for lemma in lemma_set(word)}
     return keys

@@ -29,7 +29,7 @@ from ottenok.filling.corrections import pieces, without_rejected
 from ottenok.filling.intents import classify, wants_photos
 from ottenok.filling.product_words import KindMention, ProductKinds
 from ottenok.filling.sizes import find_size
-from ottenok.normalize import unglue
+from ottenok.normalize import fold, unglue
 from ottenok.size_table import FootSize, SizeTable
 from ottenok.slots import FillContext, Intent, SlotUpdate
 
@@ -132,14 +132,17 @@ _PLACE_HINT = re.compile(
 )
 # "первые", "вторые покажите", "давайте третий вариант", "№2", a bare "2", "последние": a pick
 # among the products just offered. A short message of an ordinal and words of choosing only.
+# Kazakh ordinals are read folded ("екінші" → "екинши").
 _ORDINALS = {"перв": 0, "втор": 1, "трет": 2, "четв": 3, "пят": 4, "шест": 5, "седьм": 6,
-             "восьм": 7, "последн": -1}  # fmt: skip
-_ORDINAL_WORD_RE = re.compile(r"^(перв|втор|трет|четв|пят|шест|седьм|восьм|последн)[а-я]*$")
+             "восьм": 7, "последн": -1, "биринш": 0, "екинш": 1, "ушинш": 2, "тортинш": 3,
+             "бесинш": 4, "сонгы": -1}  # fmt: skip
+_ORDINAL_WORD_RE = re.compile(r"^(" + "|".join(_ORDINALS) + r")[а-я]*$")
 _NUMBER_PICK_RE = re.compile(r"^(?:№|n|#)?([1-8])$")
 _PICK_WORDS = frozenset(
     "давайте давай хочу беру возьму мне вот можно покажите покажи скиньте скинь фото фотки"
     " вариант варианта модель модели модельку пара пару пары эти эту этот это номер под"
-    " пожалуйста плиз а ну тогда нравится понравились понравился понравилась".split()
+    " пожалуйста плиз а ну тогда нравится понравились понравился понравилась аламын алам"
+    " маган мына сол".split()
 )
 _PICK_MAX_WORDS = 6
 _SIZE_WORDS = frozenset({"размер", "размера", "р", "цвет", "цвета", "цвете", "цветом", "в"})
@@ -402,7 +405,7 @@ def _pick(
 ) -> str | None:
     """The offered product picked by its place in the list: "вторые", "№2", "2", "последние",
     perhaps with its size or colour ("вторые 38 черные"): `is_value` tells those words."""
-    found = re.findall(r"[№#]?[a-zа-яё0-9]+", text.lower())
+    found = re.findall(r"[№#]?[a-zа-я0-9]+", fold(text))
     if not offered or not found or len(found) > _PICK_MAX_WORDS:
         return None
     index = None
