@@ -17,7 +17,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from adapters.web.labels import GROUP_LABELS, STATE_LABELS, state_label
+from adapters.web.labels import STATE_LABELS, group_label, state_label
 
 _STATE_RE = re.compile(r'^\s*state\s+"(?P<label>[^"]*)"\s+as\s+(?P<id>[\w.-]+)\s*$')
 _CHOICE_RE = re.compile(r"^\s*state\s+(?P<id>[\w.-]+)\s+<<choice>>\s*$")
@@ -73,7 +73,7 @@ def _title(graph: Graph, node: str) -> str:
     if node in graph.choices:
         return "Следующий вопрос"
     if node in graph.groups:
-        return GROUP_LABELS.get(node, graph.labels.get(node, node))
+        return group_label(node)
     return state_label(node) if node in STATE_LABELS else graph.labels.get(node, node)
 
 
