@@ -17,7 +17,7 @@ import pytest
 from greenapi_emulator import GreenAPIEmulator
 from shops import write_second_shop
 from test_service import TOKEN, Running, settings_for, wait_for
-from web_server import Served, start
+from web_server import Served, code_under_test, start
 
 from app.serve import addresses
 from app.settings import Settings
@@ -101,6 +101,53 @@ async def test_console_login_cookie_and_csrf(served: Served) -> None:
             assert r.status == 200 and "LLM не настроена" in await r.text()
 
 
+async def test_a_product_the_shop_does_not_sell_is_a_reason_in_the_funnel(
+    served: Served,
+) -> None:
+    chat_id = "77015550909@c.us"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        await customer_says(session, served, "77015550909", "Здравствуйте, я из Шымкента")
+        await customer_says(session, served, "77015550909", "а платья у вас есть?")
+
+        def recorded() -> list[tuple]:
+            return served.rows(
+                "SELECT source, dest, trigger FROM state_changes WHERE chat_id = ?"
+                " AND reason = 'unsold'",
+                (chat_id,),
+            )
+
+        await wait_for(lambda: bool(recorded()))
+        assert recorded() == [("ask_product", "ask_product", "route")]
+        await logged_in(session, served)
+        async with session.get(f"{served.url}/manager/funnel?period=today") as r:
+            page = await r.text()
+        reasons = page.split('id="reasons"', 1)[1].split("</table>", 1)[0]
+        assert "Спрашивали товар, которого в магазине нет" in reasons
+
+
+async def test_a_message_posted_twice_is_stored_and_answered_once(served: Served) -> None:
+    """The page retries a send it saw fail: the engine stores and dedupes it, as WhatsApp's."""
+    chat_id, body = "77015551010@c.us", {"id": uuid.uuid4().hex, "text": "Здравствуйте"}
+    url = f"{served.url}/sandbox/api/chats/77015551010/messages"
+    count = "SELECT COUNT(*) FROM messages WHERE chat_id = ? AND direction = ?"
+    async with aiohttp.ClientSession() as session:
+        await customer_says(session, served, "77015551010", "Добрый день")
+        async with session.post(url, json=body, headers=SCRIPTED) as r:
+            assert r.status == 202
+        await wait_for(
+            lambda: served.rows(
+                "SELECT COUNT(*) FROM processed_messages WHERE wa_id = ?", (f"web-{body['id']}",)
+            )
+            == [(1,)]
+        )
+        answered = served.rows(count, (chat_id, "out"))
+        async with session.post(url, json=body, headers=SCRIPTED) as r:
+            assert r.status == 202
+        await asyncio.sleep(0.5)
+    assert served.rows(count, (chat_id, "in")) == [(2,)]
+    assert served.rows(count, (chat_id, "out")) == answered
+
+
 async def test_what_a_customer_wrote_is_escaped_on_every_page(served: Served) -> None:
     nasty = '<script>alert("x")</script><img src=x onerror=alert(1)> *жирный*'
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
@@ -179,7 +226,7 @@ async def test_only_indexed_photos_are_served(served: Served) -> None:
 
 
 def test_a_public_host_without_a_token_stops_start_up_with_one_line(tmp_path: Path) -> None:
-    env = {**os.environ, "DB_PATH": str(tmp_path / "x.db"), "HOST": "0.0.0.0"}
+    env = {**os.environ, **code_under_test(), "DB_PATH": str(tmp_path / "x.db"), "HOST": "0.0.0.0"}
     env.pop("MANAGER_CONSOLE_TOKEN", None)
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "serve"], capture_output=True, text=True, env=env,

@@ -22,6 +22,7 @@ from adapters.web.channels import (
     SANDBOX_SUFFIX,
     ChannelRegistry,
     ChatTaken,
+    phone_of,
     sandbox_chat_id,
 )
 from adapters.web.events import (
@@ -94,15 +95,14 @@ class SandboxChannel:
 
     # -- the channel ------------------------------------------------------------------------
 
-    async def receive(self, msg: IncomingMessage, phone: str) -> bool:
-        """Store the customer's message first, then answer it in the background.
-
-        Stored with the phone the page gave: a `…@sandbox` chat id has none to read."""
-        is_new = await self.engine.store.store_incoming(msg, phone)
-        if is_new:
+    async def receive(self, msg: IncomingMessage) -> bool:
+        """Store the customer's message first (the engine stores and dedupes every channel's
+        messages), then answer it in the background; False for a message answered before."""
+        fresh = await self.engine.receive(msg)
+        if fresh:
             self.hub.publish(CONSOLE, {"type": "changed", "chat_id": msg.chat_id})
             self._spawn(self.process(msg))
-        return is_new
+        return fresh
 
     async def process(self, msg: IncomingMessage) -> None:
         topic = chat_topic(msg.chat_id)
@@ -150,20 +150,15 @@ class SandboxChannel:
     def chat_id(self, phone: str) -> str:
         return sandbox_chat_id(phone, self.only_channel)
 
-    def _phone_of(self, chat_id: str) -> str | None:
-        if chat_id.endswith(SANDBOX_SUFFIX):
-            return chat_id.removesuffix(SANDBOX_SUFFIX)
-        return normalize_phone(chat_id)
-
-    def _chat(self, request: web.Request) -> tuple[str, str]:
-        """(phone, chat id) of a sandbox chat named in the URL; 404 for anything else."""
+    def _chat(self, request: web.Request) -> str:
+        """The chat id of a sandbox chat named in the URL; 404 for anything else."""
         phone = request.match_info["phone"]
         if not (len(phone) == 11 and phone.isdigit()):
             raise web.HTTPNotFound(text="no such chat")
         chat_id = self.chat_id(phone)
         if self.registry.channel_of(chat_id) != SANDBOX:
             raise web.HTTPNotFound(text="no such chat")
-        return phone, chat_id
+        return chat_id
 
     async def page(self, request: web.Request) -> web.Response:
         return self.renderer.html("sandbox.html", only_channel=self.only_channel)
@@ -178,7 +173,7 @@ class SandboxChannel:
         known = {c.chat_id for c in chats}
         result = [
             {
-                "phone": self._phone_of(c.chat_id),
+                "phone": phone_of(c.chat_id),
                 "name": c.name,
                 "last_text": c.last_text,
                 "last_kind": c.last_kind,
@@ -187,7 +182,7 @@ class SandboxChannel:
             }
             for c in chats
         ]
-        result += [{"phone": self._phone_of(c), "name": None} for c in mine if c not in known]
+        result += [{"phone": phone_of(c), "name": None} for c in mine if c not in known]
         return web.json_response({"chats": result})
 
     async def start_chat(self, request: web.Request) -> web.Response:
@@ -208,7 +203,7 @@ class SandboxChannel:
         return web.json_response({"phone": phone, "chat_id": chat_id})
 
     async def messages(self, request: web.Request) -> web.Response:
-        _, chat_id = self._chat(request)
+        chat_id = self._chat(request)
         after = _int(request.query.get("after"))
         rows = await self.queries.delivered(chat_id, after_id=after)
         return web.json_response({"messages": [message_json(row) for row in rows]})
@@ -218,7 +213,7 @@ class SandboxChannel:
             return _bad("service is stopping", 503)
         if not _scripted(request):
             return _bad("send with X-Requested-With", 403)
-        phone, chat_id = self._chat(request)
+        chat_id = self._chat(request)
         if request.content_type.startswith("multipart/"):
             try:
                 msg = await self._image_message(request, chat_id)
@@ -234,7 +229,7 @@ class SandboxChannel:
             msg = self._text_message(body, chat_id)
             if isinstance(msg, str):
                 return _bad(msg)
-        await self.receive(msg, phone)
+        await self.receive(msg)
         return web.json_response({"id": msg.message_id}, status=202)
 
     def _text_message(self, body: dict[str, Any], chat_id: str) -> IncomingMessage | str:
@@ -269,7 +264,7 @@ class SandboxChannel:
         return IncomingMessage(chat_id, upload_id, caption, _name(form.get("name")), kind=kind)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
-        _, chat_id = self._chat(request)
+        chat_id = self._chat(request)
         last = max(_int(request.query.get("after")), _int(request.headers.get("Last-Event-ID")))
         response = await open_stream(request)
         version = None
