@@ -116,16 +116,18 @@ async def open_web(
     renderer = Renderer(ZoneInfo(settings.timezone))
     photos = PhotoFiles(engine.photos, drive_photos(settings))
     uploads = Uploads(settings.database.parent / "sandbox_uploads")
+    token = settings.manager_console_token
+    auth = ConsoleAuth(token.get_secret_value() if token else None)
     sandbox = None
     if settings.sandbox_enabled:
         sandbox = SandboxChannel(
-            engine, registry, hub, queries, renderer, photos, uploads,
-            only_channel=not settings.whatsapp_configured, stopping=stopping,
+            engine, registry, hub, queries, renderer, photos, uploads, auth,
+            only_channel=not settings.whatsapp_configured, public=not settings.loopback,
+            stopping=stopping,
         )  # fmt: skip
-    token = settings.manager_console_token
     actions = EngineManagerActions(engine)
     console = Console(
-        ConsoleAuth(token.get_secret_value() if token else None),
+        auth,
         queries,
         renderer,
         actions,

@@ -83,7 +83,7 @@ async def test_console_login_cookie_and_csrf(served: Served) -> None:
         ) as r:
             assert r.status == 303
             cookie = r.headers["Set-Cookie"]
-            assert all(part in cookie for part in ("HttpOnly", "SameSite=Strict", "Path=/manager"))
+            assert all(part in cookie for part in ("HttpOnly", "SameSite=Strict", "Path=/;"))
         csrf = await logged_in(session, served)
         url = f"{served.url}/manager/chats/77015559999@c.us/handoff"
         for form in ({"active": "1"}, {"active": "1", "csrf": "0" * 64}):
@@ -248,13 +248,48 @@ async def test_console_without_token_answers_only_to_loopback_names(
     app = start(shop, tmp_path, MANAGER_CONSOLE_TOKEN="")
     try:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-            async with session.get(
-                f"{app.url}/manager/funnel", headers={"Host": "attacker.example"}
-            ) as r:
-                assert r.status == 403
+            for page in ("/manager/funnel", "/", "/sandbox/api/chats"):
+                async with session.get(app.url + page, headers={"Host": "attacker.example"}) as r:
+                    assert r.status == 403, page
             async with session.get(f"{app.url}/manager/funnel") as r:
                 assert r.status == 200 and "login" not in str(r.url)
                 assert "ottenok_console" in r.cookies
+    finally:
+        app.stop()
+
+
+async def test_on_a_public_host_the_sandbox_needs_the_console_login(
+    shop: Path, tmp_path: Path
+) -> None:
+    """Bound to 0.0.0.0 the sandbox would be a chat for the whole internet, with uploads."""
+    app = start(shop, tmp_path, HOST="0.0.0.0")
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            async with session.get(f"{app.url}/", allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"] == "/manager/login?next=/"
+            for method, path in (("POST", "/sandbox/api/chats"), ("GET", "/sandbox/api/chats")):
+                async with session.request(
+                    method, app.url + path, json={"phone": "77015551111"}, headers=SCRIPTED
+                ) as r:
+                    assert r.status == 401, path
+                    assert (await r.json())["error"] == "Войдите в консоль менеджера"
+            async with session.get(f"{app.url}/manager/login?next=/") as r:
+                assert 'name="next" value="/"' in await r.text()
+            async with session.post(
+                f"{app.url}/manager/login",
+                data={"token": app.token, "next": "/"},
+                allow_redirects=False,
+            ) as r:
+                assert r.status == 303 and r.headers["Location"] == "/"
+            async with session.get(f"{app.url}/") as r:
+                assert r.status == 200 and 'id="new-chat"' in await r.text()
+            await customer_says(session, app, "77015551111", "Здравствуйте")
+            async with session.post(
+                f"{app.url}/manager/login",
+                data={"token": app.token, "next": "//evil.example/"},
+                allow_redirects=False,
+            ) as r:
+                assert r.headers["Location"] == "/manager/funnel"
     finally:
         app.stop()
 

@@ -5,6 +5,11 @@ runs in the background through the same engine, storage and outgoing router as W
 the page sees Alina's parts arrive over Server-Sent Events, with the typing indicator while a
 turn runs. Voice notes and images (with or without a caption) arrive as WhatsApp would deliver
 them: an image's caption is read as text, a voice note gets the polite request to write.
+
+Who may write: anyone on this machine while the service is bound to loopback and the request
+is addressed to a loopback name. Bound to any other address (or reached through a proxy under
+another name) the sandbox is a chat the whole internet could use, with 2 MB uploads, so it
+then answers only a manager logged in to the console (the same token and cookie).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.web.auth import ConsoleAuth, host_is_loopback
 from adapters.web.channels import (
     SANDBOX,
     SANDBOX_SUFFIX,
@@ -35,7 +41,7 @@ from adapters.web.events import (
 )
 from adapters.web.media import PhotoFiles, Uploads, photo_path
 from adapters.web.queries import ConsoleQueries, MessageRow
-from adapters.web.render import Renderer
+from adapters.web.render import Handler, Renderer
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage
 from ottenok.phones import normalize_phone
@@ -77,8 +83,10 @@ class SandboxChannel:
         renderer: Renderer,
         photos: PhotoFiles,
         uploads: Uploads,
+        auth: ConsoleAuth,
         *,
         only_channel: bool,
+        public: bool,
         stopping: asyncio.Event,
     ) -> None:
         self.engine = engine
@@ -90,6 +98,8 @@ class SandboxChannel:
         self.photos = photos
         self.uploads = uploads
         self.only_channel = only_channel
+        self.auth = auth
+        self.public = public  # bound to an address other machines reach
         self.stopping = stopping
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -138,14 +148,39 @@ class SandboxChannel:
     # -- HTTP -------------------------------------------------------------------------------
 
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_get("/", self.page)
-        app.router.add_get("/sandbox/api/chats", self.list_chats)
-        app.router.add_post("/sandbox/api/chats", self.start_chat)
-        app.router.add_get("/sandbox/api/chats/{phone}/messages", self.messages)
-        app.router.add_post("/sandbox/api/chats/{phone}/messages", self.post_message)
-        app.router.add_get("/sandbox/api/chats/{phone}/events", self.events)
-        app.router.add_get(PHOTOS + "/{key}", self.photos.handle)
-        app.router.add_get(UPLOADS + "/{id}", self.uploads.handle)
+        routes = (
+            ("GET", "/", self.page),
+            ("GET", "/sandbox/api/chats", self.list_chats),
+            ("POST", "/sandbox/api/chats", self.start_chat),
+            ("GET", "/sandbox/api/chats/{phone}/messages", self.messages),
+            ("POST", "/sandbox/api/chats/{phone}/messages", self.post_message),
+            ("GET", "/sandbox/api/chats/{phone}/events", self.events),
+            ("GET", PHOTOS + "/{key}", self.photos.handle),
+            ("GET", UPLOADS + "/{id}", self.uploads.handle),
+        )
+        for method, path, handler in routes:
+            app.router.add_route(method, path, self._guarded(handler))
+
+    def _guarded(self, handler: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            self.check_access(request)
+            return await handler(request)
+
+        return guarded
+
+    def check_access(self, request: web.Request) -> None:
+        """Open on this machine; elsewhere only to a manager logged in to the console."""
+        if not self.public and host_is_loopback(request):
+            return
+        if not self.auth.needs_login:
+            raise web.HTTPForbidden(text="The sandbox without a token answers on 127.0.0.1 only.")
+        if self.auth.session(request) is not None:
+            return
+        if request.method == "GET" and request.path == "/":
+            raise web.HTTPSeeOther("/manager/login?next=/")
+        raise web.HTTPUnauthorized(
+            text='{"error": "Войдите в консоль менеджера"}', content_type="application/json"
+        )
 
     def chat_id(self, phone: str) -> str:
         return sandbox_chat_id(phone, self.only_channel)
