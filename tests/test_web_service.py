@@ -303,6 +303,10 @@ def test_sandbox_runs_without_whatsapp_or_when_asked() -> None:
     assert addresses(Settings(port=8080)) == {
         "sandbox": "http://127.0.0.1:8080/", "console": "http://127.0.0.1:8080/manager"
     }  # fmt: skip
+    assert addresses(Settings(host="::1", port=8081)) == {
+        "sandbox": "http://[::1]:8081/", "console": "http://[::1]:8081/manager"
+    }  # fmt: skip
+    assert addresses(Settings(host="0.0.0.0", port=80))["console"] == "http://127.0.0.1:80/manager"
 
 
 async def test_with_whatsapp_the_sandbox_is_off_unless_asked_and_never_uses_whatsapp(
