@@ -458,10 +458,6 @@ class SQLiteStore:
         )
         return dict(row) if row else None
 
-    async def handoff_active(self, chat_id: str) -> bool:
-        """A manager has the chat: the order machine is in `handoff`."""
-        return await self._stored_state(chat_id) == OrderState.HANDOFF
-
     # -- photos, clients, orders ------------------------------------------------------------------
 
     async def sent_photo_keys(self, chat_id: str) -> set[str]:

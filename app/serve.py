@@ -40,6 +40,8 @@ MAX_BODY = 2 * 1024 * 1024
 def addresses(settings: Settings) -> dict[str, str]:
     """What to open in a browser, by name."""
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address in a URL
     base = f"http://{host}:{settings.port}"
     urls = {"console": f"{base}/manager"}
     if settings.sandbox_enabled:

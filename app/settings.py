@@ -3,69 +3,98 @@
 Every variable has a default that runs the sample shop offline; the README lists them all, and
 `.env.example` shows each one commented. A shop moving over from the seed system keeps its
 `.env`: the older spellings in `SEED_NAMES` are read as well (the current name wins when both
-are set).
+are set, in whichever of the environment and `.env` each one is).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import (
-    AliasChoices,
-    AliasGenerator,
-    Field,
-    SecretStr,
-    field_validator,
-    model_validator,
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ottenok.nudge_policy import NudgePolicy, parse_work_hours
 from ottenok.phones import normalize_phone
 
 #: Other names a setting is known by in older `.env` files (no seed settings table survives in
 #: the repository history, so these are the spellings such files use for the same values).
+#: Only names that say whose they are: a generic name that another program, or a CGI request's
+#: headers (`HTTP_HOST`, `HTTP_PORT`), may set would configure the service by accident.
 SEED_NAMES: dict[str, tuple[str, ...]] = {
     "data_dir": ("SHOP_DATA_DIR",),
     "openai_base_url": ("OPENAI_API_BASE",),
-    "db_path": ("DATABASE_PATH", "SQLITE_PATH"),
-    "inventory_excel_path": ("INVENTORY_PATH", "INVENTORY_FILE", "EXCEL_PATH"),
+    "inventory_excel_path": ("INVENTORY_PATH", "INVENTORY_FILE"),
     "photos_dir": ("PHOTOS_PATH", "PHOTO_DIR"),
     "chroma_dir": ("CHROMA_PATH", "CHROMA_PERSIST_DIR", "CHROMADB_PATH"),
-    "manager_numbers": ("MANAGER_PHONES", "MANAGER_PHONE", "MANAGER_NUMBER", "MANAGERS"),
+    "manager_numbers": ("MANAGER_PHONES", "MANAGER_PHONE", "MANAGER_NUMBER"),
     "timezone": ("SHOP_TIMEZONE",),
     "work_hours": ("WORKING_HOURS", "BUSINESS_HOURS"),
     "nudge_enabled": ("NUDGES_ENABLED", "FOLLOWUP_ENABLED"),
     "green_api_url": ("GREEN_API_API_URL", "GREEN_API_HOST"),
     "green_api_media_url": ("GREEN_API_MEDIA_HOST",),
-    "green_api_id_instance": ("GREEN_API_INSTANCE_ID", "GREEN_API_IDINSTANCE", "ID_INSTANCE"),
-    "green_api_token": ("GREEN_API_API_TOKEN", "GREEN_API_TOKEN_INSTANCE", "API_TOKEN_INSTANCE"),
-    "green_api_webhook_token": ("GREEN_API_WEBHOOK_URL_TOKEN", "WEBHOOK_TOKEN"),
-    "port": ("HTTP_PORT",),
-    "host": ("HTTP_HOST", "BIND_HOST"),
+    "green_api_id_instance": ("GREEN_API_INSTANCE_ID", "GREEN_API_IDINSTANCE"),
+    "green_api_token": ("GREEN_API_API_TOKEN", "GREEN_API_TOKEN_INSTANCE"),
+    "green_api_webhook_token": ("GREEN_API_WEBHOOK_URL_TOKEN",),
     "google_credentials_file": ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_SERVICE_ACCOUNT_FILE"),
-    "google_drive_photos_folder_id": ("GOOGLE_DRIVE_FOLDER_ID", "DRIVE_FOLDER_ID"),
-    "manager_console_token": ("CONSOLE_TOKEN", "ADMIN_TOKEN"),
+    "google_drive_photos_folder_id": ("GOOGLE_DRIVE_FOLDER_ID",),
 }
+
+
+class SeedNames(PydanticBaseSettingsSource):
+    """The seed's spellings, read only after every source's current names (the environment's
+    and `.env`'s): the current name wins wherever each one is set. Among seed spellings the
+    environment wins over `.env`, as for current names."""
+
+    def __init__(self, settings_cls: type[BaseSettings], *sources: EnvSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self.sources = sources
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        for source in self.sources:
+            for name in SEED_NAMES.get(field_name, ()):
+                if (value := source.env_vars.get(name.lower())) is not None:
+                    return value, name, False
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = {}
+        for field_name, field in self.settings_cls.model_fields.items():
+            value, _, _ = self.get_field_value(field, field_name)
+            if value is not None:
+                values[field_name] = value
+        return values
+
 
 #: Shortest console token accepted: the console is the shop's customer data.
 MIN_CONSOLE_TOKEN = 16
 
 
-def _names(field: str) -> AliasChoices:
-    """The field's own name first (it wins over a seed spelling), then the seed's names."""
-    return AliasChoices(field, *(name.lower() for name in SEED_NAMES.get(field, ())))
-
-
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=".env",
-        extra="ignore",
-        alias_generator=AliasGenerator(validation_alias=_names),
-    )
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the current names (environment, `.env`), then the seed's names."""
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, EnvSettingsSource)
+        seed = SeedNames(settings_cls, env_settings, dotenv_settings)
+        return init_settings, env_settings, dotenv_settings, seed, file_secret_settings
 
     data_dir: Path = Path("data")
     db_path: Path | None = None

@@ -28,9 +28,8 @@ from adapters.web.sandbox import SandboxChannel
 from adapters.web.transport import ChannelTransport, SandboxTransport, WhatsAppTransport
 from app.settings import Settings
 from app.wiring import drive_photos
-from ottenok.diagrams import mermaid
+from ottenok.diagrams import drawn_groups, mermaid
 from ottenok.engine import Engine
-from ottenok.machines import DECLARATIONS
 from ottenok.messages import Outgoing
 from ottenok.phones import chat_id_for
 
@@ -117,16 +116,18 @@ async def open_web(
     renderer = Renderer(ZoneInfo(settings.timezone))
     photos = PhotoFiles(engine.photos, drive_photos(settings))
     uploads = Uploads(settings.database.parent / "sandbox_uploads")
+    token = settings.manager_console_token
+    auth = ConsoleAuth(token.get_secret_value() if token else None)
     sandbox = None
     if settings.sandbox_enabled:
         sandbox = SandboxChannel(
-            engine, registry, hub, queries, renderer, photos, uploads,
-            only_channel=not settings.whatsapp_configured, stopping=stopping,
+            engine, registry, hub, queries, renderer, photos, uploads, auth,
+            only_channel=not settings.whatsapp_configured, public=not settings.loopback,
+            stopping=stopping,
         )  # fmt: skip
-    token = settings.manager_console_token
     actions = EngineManagerActions(engine)
     console = Console(
-        ConsoleAuth(token.get_secret_value() if token else None),
+        auth,
         queries,
         renderer,
         actions,
@@ -137,7 +138,7 @@ async def open_web(
         can_reach=transport.can_reach,
         product_name=lambda pid: p.name if (p := engine.catalog.get(pid)) else None,
         diagram=mermaid("order"),
-        groups=DECLARATIONS["order"].get("groups", {}),
+        groups=drawn_groups("order"),
         usage=usage,
         prices=Prices(settings.llm_price_prompt_per_1m, settings.llm_price_completion_per_1m),
         llm_configured=settings.llm_enabled,

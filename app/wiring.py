@@ -150,7 +150,7 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
         shop, store, templates, settings.managers, tz=policy.tz, inventory=inventory,
         nudge_policy=policy if settings.nudge_enabled else None, **options,
     )  # fmt: skip
-    engine.llm = await open_llm(settings, engine)
+    engine.llm = await open_llm(settings, engine, shop.matcher.colors)
     return engine
 
 
@@ -185,9 +185,10 @@ class LLMParts:
         await self.usage.close()
 
 
-async def open_llm(settings: Settings, engine: Engine) -> LLMParts | None:
+async def open_llm(settings: Settings, engine: Engine, colors: ColorLexicon) -> LLMParts | None:
     """Wrap the engine's offline filler and phraser in the LLM ones when the settings enable
-    the LLM; None (and the engine untouched) otherwise.
+    the LLM; None (and the engine untouched) otherwise. `colors` is the shop's one colour
+    lexicon (`Shop.matcher.colors`), which the output guard and the LLM filler read with too.
 
     No request is awaited here: the endpoint is probed in the background, so a dead one is
     logged once and shows as degraded in the status, and every turn still gets the offline
@@ -208,7 +209,7 @@ async def open_llm(settings: Settings, engine: Engine) -> LLMParts | None:
             base_url=settings.openai_base_url,
             timeout=settings.llm_timeout_seconds,
         )
-        return LLMClient(config), OutputGuard(engine.catalog), StatePrompts.load()
+        return LLMClient(config), OutputGuard(engine.catalog, colors), StatePrompts.load()
 
     from adapters.llm.filler import LLMSlotFiller
     from adapters.llm.phraser import LLMPhraser
@@ -219,7 +220,7 @@ async def open_llm(settings: Settings, engine: Engine) -> LLMParts | None:
     usage = await LLMUsageStore.open(engine.store.path)  # type: ignore[attr-defined]
     accounting = Accounting(usage, settings.nudge_policy().tz)  # the shop's day
     budget = settings.llm_timeout_seconds
-    filler = LLMSlotFiller(engine.filler, client, prompts, accounting, budget)  # type: ignore[arg-type]
+    filler = LLMSlotFiller(engine.filler, client, prompts, accounting, budget, colors)  # type: ignore[arg-type]
     phraser = LLMPhraser(engine.phraser, client, guard, prompts, accounting, budget)
     engine.filler, engine.phraser = filler, phraser
     log.info(

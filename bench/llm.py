@@ -81,7 +81,7 @@ async def replay(model: str, shops: dict, specs: list[dict]) -> tuple[list[Usage
                     openai_api_key="sk-bench", openai_base_url=server.base_url,
                     llm_timeout_seconds=8,
                 )  # fmt: skip
-                llm = await open_llm(llm_settings, engine)
+                llm = await open_llm(llm_settings, engine, shop.matcher.colors)
                 assert llm is not None
                 await llm.probe
                 if breaker_on:

@@ -4,7 +4,10 @@ with graphviz installed, SVG/PNG of the full transition graph.
 The Mermaid drawing follows the declaration rather than the expanded transition list: the
 routing table becomes one choice ("next question") with its rows in order, and a transition
 declared from a group of states (every open state, every state…) is drawn once, from that
-group. `README.md` embeds it and the intent table, refreshed by `make diagram`.
+group. A row declared from a group less its own destination (every state but `handoff`) is
+drawn from a box of its own, "any but handoff": an arrow from "any" would claim the machine
+leaves `handoff` for `handoff`. `README.md` embeds it and the intent table, refreshed by
+`make diagram`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from transitions.extensions import GraphMachine
 from ottenok.machines import DECLARATIONS, machine_states, resolve_transitions
 
 CHOICE = "next_question"
+#: Joins a group and the state it leaves out in a box's id: `any_but_handoff`.
+BUT = "_but_"
 
 
 def _label(trigger: str, row: dict[str, Any]) -> str:
@@ -27,23 +32,46 @@ def _label(trigger: str, row: dict[str, Any]) -> str:
 
 
 def _node(sources: Sequence[Any], dest: Any, groups: dict[str, Sequence[Any]]) -> str | None:
-    """The group a row's sources are (a whole group, or every state but the destination)."""
+    """The box a row's sources are drawn as: a whole group, or a group but the destination."""
     wanted = set(sources if isinstance(sources, list | tuple) else [sources])
     for name, members in groups.items():
-        if wanted == set(members) or (wanted | {dest} == set(members) and dest not in wanted):
+        if wanted == set(members):
             return name
+        if wanted | {dest} == set(members) and dest not in wanted:
+            return f"{name}{BUT}{dest}"
     return None
+
+
+def drawn_groups(name: str) -> dict[str, list[Any]]:
+    """The group boxes the drawing has, each with its states, in the declaration's order (the
+    console highlights a box, and the arrows leaving it, when the conversation is in it)."""
+    declaration = DECLARATIONS[name]
+    groups: dict[str, Sequence[Any]] = declaration.get("groups", {})
+    used = {
+        node: row["dest"]
+        for row in declaration["transitions"]
+        if (node := _node(row["source"], row["dest"], groups)) is not None
+    }
+    drawn: dict[str, list[Any]] = {}
+    for group, members in groups.items():
+        for node, dest in used.items():
+            if node == group:
+                drawn[node] = list(members)
+            elif node == f"{group}{BUT}{dest}":
+                drawn[node] = [state for state in members if state != dest]
+    return drawn
 
 
 def mermaid(name: str) -> str:
     """The machine as Mermaid `stateDiagram-v2` text, ending with one newline."""
     declaration = DECLARATIONS[name]
     groups: dict[str, Sequence[Any]] = declaration.get("groups", {})
+    boxes = drawn_groups(name)
     routing: list[dict[str, Any]] = declaration.get("routing", [])
     routed = {(row["dest"], tuple(row["conditions"])) for row in routing}
     lines = ["---", f"title: Ottenok {name} machine", "---", "stateDiagram-v2", "  direction LR"]
     lines += [f'  state "{state}" as {state}' for state in declaration["states"]]
-    lines += [f'  state "{label}" as {group}' for group, label in _group_labels(groups).items()]
+    lines += [f'  state "{label}" as {box}' for box, label in _group_labels(boxes).items()]
     if routing:
         lines.append(f"  state {CHOICE} <<choice>>")
     lines.append(f"  [*] --> {declaration['initial']}")
@@ -63,19 +91,23 @@ def mermaid(name: str) -> str:
     for n, row in enumerate(routing, start=1):
         edges.append(f"  {CHOICE} --> {row['dest']}: {n}. {_label('route', row)}")
     lines += list(dict.fromkeys(edges))
-    if groups:
+    if boxes:
         lines.append("  classDef group fill:#f4f4f4,stroke:#999,stroke-dasharray:4 3")
-        lines += [f"  class {group} group" for group in groups]
+        lines += [f"  class {box} group" for box in boxes]
     return "\n".join(lines) + "\n"
 
 
-def _group_labels(groups: dict[str, Sequence[Any]]) -> dict[str, str]:
-    """ "open (greeting … confirming)": a group is drawn as one dashed box."""
+def _group_labels(boxes: dict[str, list[Any]]) -> dict[str, str]:
+    """ "open (greeting … confirming)", "any but handoff": each drawn as one dashed box."""
     labels = {}
-    for group, members in groups.items():
+    for box, members in boxes.items():
+        group, _, but = box.partition(BUT)
+        if but:
+            labels[box] = f"{group} but {but}"
+            continue
         names = [str(m) for m in members]
         shown = ", ".join(names) if len(names) < 4 else f"{names[0]} … {names[-1]}"
-        labels[group] = f"{group} ({shown})"
+        labels[box] = f"{group} ({shown})"
     return labels
 
 

@@ -1,11 +1,12 @@
 """Shared test set-up: a real headless Chromium for the browser tests.
 
-Chromium comes from Debian's `chromium` and `chromium-driver` packages (and
-`fonts-noto-color-emoji`, for Alina's emoji). When they are missing
+Chromium comes from Debian's `chromium` and `chromium-driver` packages. When they are missing
 the first browser test installs them with apt-get (apt-get update first; once per session;
 needs root, as on CI and the dev machines). If that is impossible, every browser test is
 skipped LOUDLY: a pytest warning and a red block in the terminal summary say why, and the rest
-of the suite runs as usual.
+of the suite runs as usual. The colour emoji font (`fonts-noto-color-emoji`) is installed along
+when it can be; without it the browser tests still run, and a warning says that screenshots
+show Alina's emoji as empty boxes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 #: Alina writes emoji; without a colour emoji font screenshots show empty boxes.
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
-PACKAGES = ("chromium", "chromium-driver", "fonts-noto-color-emoji")
+EMOJI_PACKAGE = "fonts-noto-color-emoji"
 CHROME_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     # This network reaches only package registries: no background calls to Google's hosts.
@@ -31,24 +32,28 @@ CHROME_FLAGS = (
 )  # fmt: skip
 
 _browser_problem: list[str] = []
+#: Why screenshots may look wrong although the browser tests ran (no emoji font).
+_browser_notes: list[str] = []
 
 
 class BrowserUnavailable(pytest.PytestWarning):
     """The browser tests could not run on this machine."""
 
 
-def _install_chromium() -> str | None:
-    """None when Chromium and its driver are ready, else why not."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists() and EMOJI_FONT.exists():
-        return None
+class EmojiFontMissing(pytest.PytestWarning):
+    """The browser tests run, but screenshots show emoji as empty boxes."""
+
+
+def _apt_install(packages: list[str]) -> str | None:
+    """Install Debian packages; None when it worked, else why not."""
     if shutil.which("apt-get") is None:
-        return "apt-get is not available to install chromium and chromium-driver"
+        return f"apt-get is not available to install {' '.join(packages)}"
     if os.geteuid() != 0:
-        return "installing chromium needs root (run: apt-get install chromium chromium-driver)"
+        return f"installing needs root (run: apt-get install {' '.join(packages)})"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     steps = (
         ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *PACKAGES],
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
     )  # fmt: skip
     for step in steps:
         try:
@@ -58,8 +63,23 @@ def _install_chromium() -> str | None:
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-1:]
             return f"{' '.join(step[:2])} failed: {' '.join(tail)}"
+    return None
+
+
+def _install_chromium() -> str | None:
+    """None when Chromium and its driver are ready, else why not. The emoji font is installed
+    along when it can be; its absence alone is only noted (`_browser_notes`)."""
+    browser = {"chromium": CHROMIUM, "chromium-driver": CHROMEDRIVER}
+    missing = [package for package, path in browser.items() if not path.exists()]
+    missing += [] if EMOJI_FONT.exists() else [EMOJI_PACKAGE]
+    problem = _apt_install(missing) if missing else None
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        return "apt-get finished but /usr/bin/chromium or /usr/bin/chromedriver is missing"
+        return problem or f"apt-get finished but {CHROMIUM} or {CHROMEDRIVER} is missing"
+    if not EMOJI_FONT.exists():
+        why = f" ({problem})" if problem else ""
+        _browser_notes.append(
+            f"no colour emoji font {EMOJI_FONT}{why}: screenshots show emoji as empty boxes"
+        )
     return None
 
 
@@ -73,6 +93,8 @@ def chromium() -> None:
         _browser_problem.append(problem)
         warnings.warn(BrowserUnavailable(problem), stacklevel=1)
         pytest.skip(f"browser tests did not run: {problem}")
+    for note in _browser_notes:
+        warnings.warn(EmojiFontMissing(note), stacklevel=1)
 
 
 @pytest.fixture(scope="session")

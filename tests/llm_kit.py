@@ -11,6 +11,7 @@ from adapters.llm.filler import LLMSlotFiller
 from adapters.llm.phraser import LLMPhraser
 from adapters.llm.usage import Accounting, UsageRecord
 from ottenok.catalog import Catalog, Product
+from ottenok.colors import ColorLexicon
 from ottenok.filling import OfflineSlotFiller
 from ottenok.phrasing.guard import OutputGuard
 from ottenok.phrasing.offline import OfflinePhraser
@@ -70,7 +71,6 @@ def llm_kit(
     from ottenok.states.prompts import StatePrompts
 
     catalog = catalog or llm_catalog()
-    offline = OfflineSlotFiller(catalog)
     offline_phraser = OfflinePhraser(Templates.load(), catalog)
     config = LLMConfig(model="fake-model", mode=mode, api_key="sk-test", base_url=base_url,
                        timeout=budget)  # fmt: skip
@@ -78,8 +78,10 @@ def llm_kit(
     memory = MemorySink()
     accounting = Accounting(sink or memory)  # type: ignore[arg-type]
     prompts = StatePrompts.load()
-    filler = LLMSlotFiller(offline, client, prompts, accounting, budget)
-    guard = OutputGuard(catalog)
+    colors = ColorLexicon.for_catalog(catalog)
+    offline = OfflineSlotFiller(catalog, colors=colors)
+    filler = LLMSlotFiller(offline, client, prompts, accounting, budget, colors)
+    guard = OutputGuard(catalog, colors)
     phraser = LLMPhraser(offline_phraser, client, guard, prompts, accounting, budget)
     kit = LLMKit(catalog, offline, offline_phraser, client, filler, phraser, memory)
     _open.append(kit)

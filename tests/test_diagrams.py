@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import main
-from ottenok.diagrams import intent_table, mermaid
+from ottenok.diagrams import drawn_groups, intent_table, mermaid
 from ottenok.states import nudge, order
 
 DIAGRAMS = Path(__file__).resolve().parent.parent / "docs" / "diagrams"
@@ -72,3 +72,15 @@ def test_readme_embeds_current_intent_table() -> None:
     readme = (DIAGRAMS.parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"<!-- table:intents -->\n{intent_table()}" in readme, "README's intent table drifted"
     assert "| ask_manager | any but handoff | — | handoff |" in intent_table()
+
+
+def test_a_row_from_every_state_but_its_destination_is_drawn_from_a_box_saying_so() -> None:
+    """`handoff` fires from every state but `handoff`: an arrow from "any" would claim the
+    machine goes from handoff to handoff."""
+    text = mermaid("order")
+    assert 'state "any but handoff" as any_but_handoff' in text
+    assert "  any_but_handoff --> handoff: handoff\n" in text
+    assert "  any --> " not in text
+    boxes = drawn_groups("order")
+    assert order.OrderState.HANDOFF not in boxes["any_but_handoff"]
+    assert set(boxes["any_but_handoff"]) | {order.OrderState.HANDOFF} == set(order.STATES)

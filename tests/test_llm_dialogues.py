@@ -36,6 +36,7 @@ async def test_dialogue_with_the_llm(path: Path, model: str, shops, tmp_path: Pa
                 openai_api_key="sk-test", openai_base_url=server.base_url, llm_timeout_seconds=3
             ),
             engine,
+            loaded.shop.matcher.colors,
         )
         assert llm is not None
         assert await llm.probe

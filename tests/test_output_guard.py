@@ -3,18 +3,28 @@ always pass (a guard stricter than the templates would silently switch phrasing 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from llm_kit import BOOTS, LOAFERS, TOTE, llm_catalog
 
+from ottenok.colors import ColorLexicon
 from ottenok.conversation import StockIssue
 from ottenok.outcome import TurnOutcome
-from ottenok.phrasing.guard import OutputGuard, ReplyFacts, asked_for, language_of, numbers_in
+from ottenok.phrasing.guard import (
+    OutputGuard,
+    ReplyFacts,
+    Verdict,
+    asked_for,
+    language_of,
+    numbers_in,
+)
 from ottenok.phrasing.offline import OfflinePhraser
 from ottenok.phrasing.templates import SPLIT, Templates
 from ottenok.slots import OrderSlots, ProductType
 
 CATALOG = llm_catalog()
-GUARD = OutputGuard(CATALOG)
+GUARD = OutputGuard(CATALOG, ColorLexicon.for_catalog(CATALOG))
 DRAFT = (
     "Ботильоны Velia — отличный выбор! Цена 45 900 ₸. Какой размер вам нужен? "
     "Сейчас в наличии: 36, 37, 38 и 39."
@@ -134,3 +144,16 @@ def test_every_offline_reply_passes_the_guard(outcome: TurnOutcome) -> None:
     for part in reply.split(SPLIT):
         verdict = GUARD.check(part, ReplyFacts(outcome.state, part, (reply,)))
         assert verdict.ok, (part, verdict)
+
+
+def test_the_shops_own_colour_words_name_that_colour_in_a_reply() -> None:
+    """`colors.yaml` words («пломбир» for молочный) are colours to the guard as to the filler:
+    a reply may use one for a colour the facts give, never for another."""
+    colors = ColorLexicon.for_catalog(CATALOG, {"молочный": ["пломбир"]})
+    guard = OutputGuard(CATALOG, colors)
+    reply = "Есть ещё в цвете пломбир. Какой размер?"
+    assert guard.check(reply, FACTS) == Verdict("color", "молочный")
+    assert GUARD.check(reply, FACTS).ok  # without the shop's words the colour went unnoticed
+    tote = "id: tote | Сумка Tote | bag | 28 000 ₸ | colours: черный, молочный"
+    with_tote = replace(FACTS, facts=(*FACTS.facts, tote))
+    assert guard.check(reply, with_tote).ok

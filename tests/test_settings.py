@@ -38,21 +38,72 @@ def test_env_example_lists_every_setting() -> None:
     assert listed == {name.upper() for name in Settings.model_fields}
 
 
-def test_a_seed_env_file_keeps_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for names in SEED_NAMES.values():
-        for name in names:
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No setting from the machine's environment, and an empty working directory for `.env`."""
+    for field, names in SEED_NAMES.items():
+        for name in (field.upper(), *names):
             monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("GREEN_API_ID_INSTANCE", raising=False)
+    for name in GENERIC:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text(
+    return tmp_path
+
+
+#: Names other programs set, which must never configure the service.
+GENERIC = {
+    "HTTP_HOST": "example.com", "HTTP_PORT": "81", "BIND_HOST": "0.0.0.0",
+    "MANAGERS": "87019999999",
+    "ADMIN_TOKEN": "short", "CONSOLE_TOKEN": "short", "WEBHOOK_TOKEN": "x", "ID_INSTANCE": "7",
+    "API_TOKEN_INSTANCE": "t", "DATABASE_PATH": "/var/lib/other.db", "SQLITE_PATH": "/x.db",
+    "EXCEL_PATH": "/x.xlsx", "DRIVE_FOLDER_ID": "folder",
+}  # fmt: skip
+
+
+def test_a_seed_env_file_keeps_working(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (clean_env / ".env").write_text(
         "GREEN_API_INSTANCE_ID=1101000001\nGREEN_API_API_TOKEN=abc\n"
-        "MANAGER_PHONES=+7 701 123 45 67\nWORKING_HOURS=10-20\nHTTP_PORT=9000\n",
+        "MANAGER_PHONES=+7 701 123 45 67\nWORKING_HOURS=10-20\nSHOP_TIMEZONE=Asia/Aqtobe\n",
         encoding="utf-8",
     )
     settings = Settings()
     assert settings.green_api_id_instance == "1101000001" and settings.green_api_token == "abc"
     assert settings.managers == ["77011234567"] and settings.work_hours == "10-20"
-    assert settings.port == 9000 and settings.whatsapp_configured
+    assert settings.timezone == "Asia/Aqtobe" and settings.whatsapp_configured
     monkeypatch.setenv("GREEN_API_ID_INSTANCE", "2202000002")  # the current name wins
     assert Settings().green_api_id_instance == "2202000002"
     assert Settings(green_api_id_instance="3").green_api_id_instance == "3"
+
+
+def test_the_current_name_wins_in_whichever_source_each_name_is(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seed name left in the service's environment must not override the `.env` a shop edits."""
+    (clean_env / ".env").write_text(
+        "GREEN_API_ID_INSTANCE=1101000001\nWORK_HOURS=10-20\nMANAGER_PHONE=87011111111\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GREEN_API_INSTANCE_ID", "2202000002")
+    monkeypatch.setenv("WORKING_HOURS", "8-22")
+    monkeypatch.setenv("MANAGER_PHONES", "87012222222")
+    settings = Settings()
+    assert settings.green_api_id_instance == "1101000001"
+    assert settings.work_hours == "10-20"
+    assert settings.managers == ["77012222222"]  # seed names only: the environment's wins
+
+
+def test_generic_names_other_programs_set_never_configure_the_service(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in GENERIC.items():
+        monkeypatch.setenv(name, value)
+    (clean_env / ".env").write_text("HTTP_HOST=example.org\n", encoding="utf-8")
+    settings = Settings()
+    assert settings.host == "127.0.0.1" and settings.port == 8080 and settings.loopback
+    assert settings.managers == [] and settings.manager_console_token is None
+    assert settings.green_api_webhook_token is None and not settings.whatsapp_configured
+    assert settings.database == Path("data/ottenok.db")
+    assert settings.inventory_path == Path("data/inventory.xlsx")
+    assert settings.google_drive_photos_folder_id is None
+    settings.require_serving()
+    assert not any(n.startswith("HTTP_") for names in SEED_NAMES.values() for n in names)

@@ -12,6 +12,7 @@ from adapters.sqlite_store import MIGRATIONS_DIR, SQLiteStore
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.records import TurnRecord
 from ottenok.slots import OrderSlots
+from ottenok.states.order import OrderState
 
 
 @pytest.fixture
@@ -185,7 +186,7 @@ async def test_handoff_flag_follows_the_saved_state_atomically(store: SQLiteStor
     failing = TurnRecord(conversation=row, processed_id="H1", order_status="bogus")
     with pytest.raises(sqlite3.IntegrityError):
         await store.save_turn(failing)
-    assert not await store.handoff_active(chat)
+    assert (await store.load_conversation(chat)).state != OrderState.HANDOFF
     await store.save_turn(
         TurnRecord(conversation=row, processed_id="H1", handoff_reason="позовите")
     )

@@ -233,7 +233,7 @@ def test_handoff_silences_alina_and_a_manager_message_reaches_the_customer(
     wait_until(browser, lambda b: "done=sent" in b.current_url, what="sent")
     assert "скидка 10%" in by_css(browser, "#transcript")[0].text
     assert by_css(browser, '.diagram svg g.node.current[data-state="handoff"]')
-    browser.set_window_size(1360, 1320)  # tall enough for the diagram
+    browser.set_window_size(1360, 1480)  # tall enough for the whole diagram
     browser.save_screenshot(str(shots / "console-conversation.png"))
     browser.set_window_size(1360, 900)
     browser.get(f"{served.url}/?pace=0&chat=77015550303")

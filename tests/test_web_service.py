@@ -17,7 +17,7 @@ import pytest
 from greenapi_emulator import GreenAPIEmulator
 from shops import write_second_shop
 from test_service import TOKEN, Running, settings_for, wait_for
-from web_server import Served, start
+from web_server import Served, code_under_test, start
 
 from app.serve import addresses
 from app.settings import Settings
@@ -83,7 +83,7 @@ async def test_console_login_cookie_and_csrf(served: Served) -> None:
         ) as r:
             assert r.status == 303
             cookie = r.headers["Set-Cookie"]
-            assert all(part in cookie for part in ("HttpOnly", "SameSite=Strict", "Path=/manager"))
+            assert all(part in cookie for part in ("HttpOnly", "SameSite=Strict", "Path=/;"))
         csrf = await logged_in(session, served)
         url = f"{served.url}/manager/chats/77015559999@c.us/handoff"
         for form in ({"active": "1"}, {"active": "1", "csrf": "0" * 64}):
@@ -99,6 +99,53 @@ async def test_console_login_cookie_and_csrf(served: Served) -> None:
             assert r.headers["X-Frame-Options"] == "DENY"
         async with session.get(f"{served.url}/manager/llm") as r:
             assert r.status == 200 and "LLM не настроена" in await r.text()
+
+
+async def test_a_product_the_shop_does_not_sell_is_a_reason_in_the_funnel(
+    served: Served,
+) -> None:
+    chat_id = "77015550909@c.us"
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        await customer_says(session, served, "77015550909", "Здравствуйте, я из Шымкента")
+        await customer_says(session, served, "77015550909", "а платья у вас есть?")
+
+        def recorded() -> list[tuple]:
+            return served.rows(
+                "SELECT source, dest, trigger FROM state_changes WHERE chat_id = ?"
+                " AND reason = 'unsold'",
+                (chat_id,),
+            )
+
+        await wait_for(lambda: bool(recorded()))
+        assert recorded() == [("ask_product", "ask_product", "route")]
+        await logged_in(session, served)
+        async with session.get(f"{served.url}/manager/funnel?period=today") as r:
+            page = await r.text()
+        reasons = page.split('id="reasons"', 1)[1].split("</table>", 1)[0]
+        assert "Спрашивали товар, которого в магазине нет" in reasons
+
+
+async def test_a_message_posted_twice_is_stored_and_answered_once(served: Served) -> None:
+    """The page retries a send it saw fail: the engine stores and dedupes it, as WhatsApp's."""
+    chat_id, body = "77015551010@c.us", {"id": uuid.uuid4().hex, "text": "Здравствуйте"}
+    url = f"{served.url}/sandbox/api/chats/77015551010/messages"
+    count = "SELECT COUNT(*) FROM messages WHERE chat_id = ? AND direction = ?"
+    async with aiohttp.ClientSession() as session:
+        await customer_says(session, served, "77015551010", "Добрый день")
+        async with session.post(url, json=body, headers=SCRIPTED) as r:
+            assert r.status == 202
+        await wait_for(
+            lambda: served.rows(
+                "SELECT COUNT(*) FROM processed_messages WHERE wa_id = ?", (f"web-{body['id']}",)
+            )
+            == [(1,)]
+        )
+        answered = served.rows(count, (chat_id, "out"))
+        async with session.post(url, json=body, headers=SCRIPTED) as r:
+            assert r.status == 202
+        await asyncio.sleep(0.5)
+    assert served.rows(count, (chat_id, "in")) == [(2,)]
+    assert served.rows(count, (chat_id, "out")) == answered
 
 
 async def test_what_a_customer_wrote_is_escaped_on_every_page(served: Served) -> None:
@@ -179,7 +226,7 @@ async def test_only_indexed_photos_are_served(served: Served) -> None:
 
 
 def test_a_public_host_without_a_token_stops_start_up_with_one_line(tmp_path: Path) -> None:
-    env = {**os.environ, "DB_PATH": str(tmp_path / "x.db"), "HOST": "0.0.0.0"}
+    env = {**os.environ, **code_under_test(), "DB_PATH": str(tmp_path / "x.db"), "HOST": "0.0.0.0"}
     env.pop("MANAGER_CONSOLE_TOKEN", None)
     result = subprocess.run(
         [sys.executable, "-m", "app.cli", "serve"], capture_output=True, text=True, env=env,
@@ -201,13 +248,48 @@ async def test_console_without_token_answers_only_to_loopback_names(
     app = start(shop, tmp_path, MANAGER_CONSOLE_TOKEN="")
     try:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-            async with session.get(
-                f"{app.url}/manager/funnel", headers={"Host": "attacker.example"}
-            ) as r:
-                assert r.status == 403
+            for page in ("/manager/funnel", "/", "/sandbox/api/chats"):
+                async with session.get(app.url + page, headers={"Host": "attacker.example"}) as r:
+                    assert r.status == 403, page
             async with session.get(f"{app.url}/manager/funnel") as r:
                 assert r.status == 200 and "login" not in str(r.url)
                 assert "ottenok_console" in r.cookies
+    finally:
+        app.stop()
+
+
+async def test_on_a_public_host_the_sandbox_needs_the_console_login(
+    shop: Path, tmp_path: Path
+) -> None:
+    """Bound to 0.0.0.0 the sandbox would be a chat for the whole internet, with uploads."""
+    app = start(shop, tmp_path, HOST="0.0.0.0")
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            async with session.get(f"{app.url}/", allow_redirects=False) as r:
+                assert r.status == 303 and r.headers["Location"] == "/manager/login?next=/"
+            for method, path in (("POST", "/sandbox/api/chats"), ("GET", "/sandbox/api/chats")):
+                async with session.request(
+                    method, app.url + path, json={"phone": "77015551111"}, headers=SCRIPTED
+                ) as r:
+                    assert r.status == 401, path
+                    assert (await r.json())["error"] == "Войдите в консоль менеджера"
+            async with session.get(f"{app.url}/manager/login?next=/") as r:
+                assert 'name="next" value="/"' in await r.text()
+            async with session.post(
+                f"{app.url}/manager/login",
+                data={"token": app.token, "next": "/"},
+                allow_redirects=False,
+            ) as r:
+                assert r.status == 303 and r.headers["Location"] == "/"
+            async with session.get(f"{app.url}/") as r:
+                assert r.status == 200 and 'id="new-chat"' in await r.text()
+            await customer_says(session, app, "77015551111", "Здравствуйте")
+            async with session.post(
+                f"{app.url}/manager/login",
+                data={"token": app.token, "next": "//evil.example/"},
+                allow_redirects=False,
+            ) as r:
+                assert r.headers["Location"] == "/manager/funnel"
     finally:
         app.stop()
 
@@ -221,6 +303,10 @@ def test_sandbox_runs_without_whatsapp_or_when_asked() -> None:
     assert addresses(Settings(port=8080)) == {
         "sandbox": "http://127.0.0.1:8080/", "console": "http://127.0.0.1:8080/manager"
     }  # fmt: skip
+    assert addresses(Settings(host="::1", port=8081)) == {
+        "sandbox": "http://[::1]:8081/", "console": "http://[::1]:8081/manager"
+    }  # fmt: skip
+    assert addresses(Settings(host="0.0.0.0", port=80))["console"] == "http://127.0.0.1:80/manager"
 
 
 async def test_with_whatsapp_the_sandbox_is_off_unless_asked_and_never_uses_whatsapp(

@@ -57,6 +57,13 @@ class Served:
             self.process.wait(timeout=60)
 
 
+def code_under_test() -> dict[str, str]:
+    """PYTHONPATH naming this checkout: a subprocess started elsewhere must run the code being
+    tested, not whichever checkout the virtualenv's editable install points at."""
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {"PYTHONPATH": os.pathsep.join(paths)}
+
+
 def start(shop: Path, workdir: Path, **env: str) -> Served:
     db = workdir / "ottenok.db"
     prepare_database(db)
@@ -72,6 +79,7 @@ def start(shop: Path, workdir: Path, **env: str) -> Served:
         "MANAGER_NUMBERS": MANAGER,
         "MANAGER_CONSOLE_TOKEN": TOKEN,
         "LOG_LEVEL": "WARNING",
+        **code_under_test(),
         **env,
     }
     for name in ("GREEN_API_ID_INSTANCE", "GREEN_API_TOKEN", "SANDBOX"):

@@ -25,6 +25,7 @@ from adapters.llm.reading import (
 from adapters.llm.turn import LLMTurn, open_turn
 from adapters.llm.usage import Accounting
 from ottenok.catalog import Catalog
+from ottenok.colors import ColorLexicon
 from ottenok.filling.cities import find_city
 from ottenok.filling.confidence import served_by_rules
 from ottenok.filling.offline import OfflineSlotFiller
@@ -53,9 +54,13 @@ class LLMSlotFiller:
         prompts: StatePrompts,
         accounting: Accounting,
         budget_seconds: float,
+        colors: ColorLexicon,
     ) -> None:
+        """`colors` is the shop's one lexicon (its `colors.yaml` included), the offline
+        filler's: a colour the model reads must be one of the colours it knows."""
         self.offline = offline
         self.catalog: Catalog = offline.catalog
+        self.colors = colors
         self.client = client
         self.prompts = prompts
         self.accounting = accounting
@@ -122,7 +127,7 @@ class LLMSlotFiller:
             },
             current_product=context.slots.product,
             shop_sizes=frozenset(s for pid in catalog.products for s in catalog.sizes(pid)),
-            shop_colors=frozenset(c for pid in catalog.products for c in catalog.colors(pid)),
+            shop_colors=frozenset(self.colors.colors),
             said=" ".join(words(" ".join(said))),
         )
 

@@ -6,7 +6,8 @@ and every local visit gets a session, but only under a loopback Host name, so a 
 cannot reach the console by DNS rebinding. Sessions are stateless: an HMAC over the issue
 time, keyed by the token (or a per-process secret), so changing the token logs everyone out.
 Every form carries a token derived from the session (and SameSite=Strict keeps the cookie off
-other sites' requests); a POST with a foreign Origin is refused.
+other sites' requests); a POST with a foreign Origin is refused. The cookie covers the whole
+site: behind a public HOST the sandbox chat asks for the same login.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 
 
 class ConsoleAuth:
-    def __init__(self, token: str | None, path: str = "/manager") -> None:
+    def __init__(self, token: str | None, path: str = "/") -> None:
         self.token = token or None
         secret = token.encode() if token else secrets.token_bytes(32)
         self.key = hmac.new(secret, b"ottenok console session", hashlib.sha256).digest()
@@ -83,6 +84,13 @@ def host_is_loopback(request: web.Request) -> bool:
     host = (request.host or "").lower()
     name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     return name in LOOPBACK_HOSTS or name.startswith("127.")
+
+
+def local_path(target: str | None, default: str) -> str:
+    """Where to go after the login: a path on this site, never another site ("//evil")."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
 
 
 def same_origin(request: web.Request) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 import aiosqlite
 
 from adapters.sqlite_store import connect, iso
-from ottenok.phones import chat_id_for
+from ottenok.phones import chat_id_for, normalize_phone
 
 WHATSAPP = "whatsapp"
 SANDBOX = "sandbox"
@@ -26,6 +26,13 @@ SANDBOX_SUFFIX = "@sandbox"
 
 def sandbox_chat_id(phone: str, only_channel: bool) -> str:
     return chat_id_for(phone) if only_channel else f"{phone}{SANDBOX_SUFFIX}"
+
+
+def phone_of(chat_id: str) -> str | None:
+    """The phone a chat id names: a sandbox chat's id is the one place its phone is kept."""
+    if chat_id.endswith(SANDBOX_SUFFIX):
+        return chat_id.removesuffix(SANDBOX_SUFFIX)
+    return normalize_phone(chat_id)
 
 
 class ChatTaken(ValueError):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from adapters.llm.usage import Prices
-from adapters.web.auth import ConsoleAuth, host_is_loopback, same_origin
+from adapters.web.auth import ConsoleAuth, host_is_loopback, local_path, same_origin
 from adapters.web.channels import ChannelRegistry
 from adapters.web.diagram import parse_mermaid, render_svg
 from adapters.web.events import CONSOLE, EventHub, next_event, open_stream, send_event
@@ -204,17 +204,21 @@ class Console:
         raise web.HTTPSeeOther(f"{PREFIX}/funnel")
 
     async def login_form(self, request: web.Request) -> web.Response:
+        after = local_path(request.query.get("next"), f"{PREFIX}/funnel")
         if request.get(SESSION) and self.auth.needs_login:
-            raise web.HTTPSeeOther(f"{PREFIX}/funnel")
-        return self.page(request, "console/login.html", error=None)
+            raise web.HTTPSeeOther(after)
+        return self.page(request, "console/login.html", error=None, after=after)
 
     async def login(self, request: web.Request) -> web.Response:
         form = await request.post()
+        after = local_path(str(form.get("next", "")), f"{PREFIX}/funnel")
         if not self.auth.token_matches(str(form.get("token", ""))):
             await asyncio.sleep(FAILED_LOGIN_DELAY)  # slows guessing; the compare is constant-time
             log.warning("console login refused", extra={"remote": request.remote})
-            return self.page(request, "console/login.html", status=401, error="Неверный токен")
-        response = web.HTTPSeeOther(f"{PREFIX}/funnel")
+            return self.page(
+                request, "console/login.html", status=401, error="Неверный токен", after=after
+            )
+        response = web.HTTPSeeOther(after)
         self.auth.set_cookie(request, response, self.auth.new_session())
         raise response
 

@@ -17,7 +17,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from adapters.web.labels import GROUP_LABELS, STATE_LABELS, state_label
+from adapters.web.labels import STATE_LABELS, group_label, state_label
 
 _STATE_RE = re.compile(r'^\s*state\s+"(?P<label>[^"]*)"\s+as\s+(?P<id>[\w.-]+)\s*$')
 _CHOICE_RE = re.compile(r"^\s*state\s+(?P<id>[\w.-]+)\s+<<choice>>\s*$")
@@ -27,6 +27,9 @@ _EDGE_RE = re.compile(
 )
 
 BOX_W, BOX_H, PITCH, TOP = 176, 40, 58, 34
+#: About how wide one character of a box's label is (13px semibold); a longer label is
+#: condensed to the box rather than spilling over its edges.
+LABEL_CHAR_W, LABEL_PAD = 7.0, 10
 ARC_MIN, ARC_STEP = 16, 11
 
 
@@ -73,7 +76,7 @@ def _title(graph: Graph, node: str) -> str:
     if node in graph.choices:
         return "Следующий вопрос"
     if node in graph.groups:
-        return GROUP_LABELS.get(node, graph.labels.get(node, node))
+        return group_label(node)
     return state_label(node) if node in STATE_LABELS else graph.labels.get(node, node)
 
 
@@ -161,10 +164,14 @@ def render_svg(
         else:
             shape = f'<rect x="{x0}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="10"/>'
         name = "" if state in graph.choices else escape(state)
+        title = _title(graph, state)
+        fit = ""
+        if len(title) * LABEL_CHAR_W > BOX_W - LABEL_PAD:
+            fit = f' textLength="{BOX_W - LABEL_PAD}" lengthAdjust="spacingAndGlyphs"'
         parts.append(
             f'<g class="{cls}" data-state="{escape(state)}">{shape}'
-            f'<text x="{cx}" y="{y + (17 if name else 24)}" class="label">'
-            f"{escape(_title(graph, state))}</text>"
+            f'<text x="{cx}" y="{y + (17 if name else 24)}" class="label"{fit}>'
+            f"{escape(title)}</text>"
             + (f'<text x="{cx}" y="{y + 31}" class="name">{name}</text>' if name else "")
             + "</g>"
         )

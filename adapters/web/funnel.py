@@ -13,15 +13,16 @@ from datetime import datetime
 from adapters.sqlite_store import iso
 from adapters.web.labels import FUNNEL, SIDE_OUTCOMES
 from adapters.web.queries import ConsoleQueries, OrderTotals
+from ottenok.states.order import OrderState, Trigger
 
 #: Triggers that move a handoff rather than answer a question; their reason says who moved it.
-HANDOFF_TRIGGERS = ("handoff", "release")
+HANDOFF_TRIGGERS = (Trigger.HANDOFF, Trigger.RELEASE)
 
 
 @dataclass(slots=True)
 class Step:
-    state: str
-    reached: int  # conversations that got at least this far
+    state: OrderState
+    reached: int  # conversations that were in this state in the period (a bag skips the size)
     stopped: int  # conversations whose last state in the period is this one
 
 
@@ -40,7 +41,7 @@ class FunnelReport:
     available: bool  # False before migration 0003 brings `state_changes`
     conversations: int = 0
     steps: list[Step] = field(default_factory=list)
-    outcomes: dict[str, int] = field(default_factory=dict)  # cancelled/handoff: stopped there
+    outcomes: dict[OrderState, int] = field(default_factory=dict)  # stopped cancelled/handoff
     reasons: list[tuple[str, int, int]] = field(default_factory=list)  # reason, times, chats
     handoffs: list[tuple[str, int]] = field(default_factory=list)  # who, times
     nudges: list[NudgeEffect] = field(default_factory=list)
@@ -66,24 +67,26 @@ async def funnel(queries: ConsoleQueries, since: datetime, until: datetime) -> F
     if not report.available:
         return report
     window = (iso(since), iso(until))
-    order = ", ".join(f"(?, {i})" for i in range(len(FUNNEL)))
-    furthest = await queries.fetch(
-        f"WITH ord(state, idx) AS (VALUES {order}),"
-        " rows AS (SELECT chat_id, source, dest FROM state_changes WHERE at >= ? AND at < ?)"
-        " SELECT r.chat_id, MAX(COALESCE(o.idx, 0)) AS idx FROM rows r"
-        " LEFT JOIN ord o ON o.state = r.dest OR o.state = r.source GROUP BY r.chat_id",
-        [*FUNNEL, *window],
+    # A state was visited when a transition of the period left it or entered it.
+    visits = await queries.fetch(
+        "WITH rows AS (SELECT chat_id, source, dest FROM state_changes WHERE at >= ? AND at < ?)"
+        " SELECT state, COUNT(DISTINCT chat_id) AS n FROM (SELECT chat_id, source AS state"
+        " FROM rows UNION SELECT chat_id, dest FROM rows) GROUP BY state",
+        window,
     )
     last = await queries.fetch(
         "SELECT dest, COUNT(*) AS n FROM state_changes WHERE id IN (SELECT MAX(id)"
         " FROM state_changes WHERE at >= ? AND at < ? GROUP BY chat_id) GROUP BY dest",
         window,
     )
+    chats = await queries.fetch(
+        "SELECT COUNT(DISTINCT chat_id) FROM state_changes WHERE at >= ? AND at < ?", window
+    )
+    reached = {row["state"]: row["n"] for row in visits}
     stopped = {row["dest"]: row["n"] for row in last}
-    report.conversations = len(furthest)
+    report.conversations = chats[0][0]
     report.steps = [
-        Step(state, sum(1 for row in furthest if row["idx"] >= i), stopped.get(state, 0))
-        for i, state in enumerate(FUNNEL)
+        Step(state, reached.get(state, 0), stopped.get(state, 0)) for state in FUNNEL
     ]
     report.outcomes = {state: stopped.get(state, 0) for state in SIDE_OUTCOMES}
     marks = ", ".join("?" for _ in HANDOFF_TRIGGERS)
@@ -96,8 +99,8 @@ async def funnel(queries: ConsoleQueries, since: datetime, until: datetime) -> F
     report.reasons = [(row["reason"], row["n"], row["chats"]) for row in reasons]
     handoffs = await queries.fetch(
         "SELECT COALESCE(reason, '') AS who, COUNT(*) AS n FROM state_changes"
-        " WHERE at >= ? AND at < ? AND trigger = 'handoff' GROUP BY who ORDER BY n DESC",
-        window,
+        " WHERE at >= ? AND at < ? AND trigger = ? GROUP BY who ORDER BY n DESC",
+        [*window, Trigger.HANDOFF],
     )
     report.handoffs = [(row["who"], row["n"]) for row in handoffs]
     return report
@@ -105,12 +108,13 @@ async def funnel(queries: ConsoleQueries, since: datetime, until: datetime) -> F
 
 async def _nudges(queries: ConsoleQueries, since: datetime, until: datetime) -> list[NudgeEffect]:
     """Each reminder sent in the period, and whether the customer wrote before the next one."""
-    confirmed = "0"
+    confirmed, params = "0", [iso(since), iso(until)]
     if await queries.has_table("state_changes"):
         confirmed = (
             "EXISTS (SELECT 1 FROM state_changes s WHERE s.chat_id = n.chat_id"
-            " AND s.dest = 'confirmed' AND s.at > n.sent_at)"
+            " AND s.dest = ? AND s.at > n.sent_at)"
         )
+        params.append(OrderState.CONFIRMED)
     rows = await queries.fetch(
         "WITH sent AS (SELECT n.id, n.chat_id, n.step, n.sent_at, (SELECT MIN(n2.sent_at)"
         " FROM nudges n2 WHERE n2.chat_id = n.chat_id AND n2.status = 'sent'"
@@ -121,7 +125,7 @@ async def _nudges(queries: ConsoleQueries, since: datetime, until: datetime) -> 
         " AND (n.next_at IS NULL OR m.created_at < n.next_at)) AS back FROM sent n)"
         f" SELECT step, COUNT(*) AS sent, SUM(back) AS answered,"
         f" SUM(back AND {confirmed}) AS confirmed FROM answered n GROUP BY step ORDER BY step",
-        (iso(since), iso(until)),
+        params,
     )
     return [
         NudgeEffect(row["step"], row["sent"], row["answered"] or 0, row["confirmed"] or 0)

@@ -1,38 +1,40 @@
 """Russian words for what the console shows: order states, nudge states, reasons, kinds.
 
-The order machine's state names are the contract (ottenok/states/order.py); `FUNNEL` and
-`SIDE_OUTCOMES` must cover exactly its states, which tests/test_web_queries.py checks.
+The machines' declarations own the names (ottenok/states/): every table here is keyed by their
+enums, and tests/test_web_read_model.py checks that the funnel and the labels cover every
+state of the order machine.
 """
 
 from __future__ import annotations
 
-#: The questions in the order the machine asks them, ending with a confirmed order.
-FUNNEL: tuple[str, ...] = (
-    "greeting",
-    "ask_city",
-    "ask_product",
-    "ask_size",
-    "ask_color",
-    "ask_address",
-    "confirming",
-    "confirmed",
-)
-#: Where a conversation can leave the funnel.
-SIDE_OUTCOMES: tuple[str, ...] = ("cancelled", "handoff")
+from collections.abc import Mapping
 
-HANDOFF_STATE = "handoff"
+from ottenok.actions.order import UNSOLD
+from ottenok.conversation import IssueKind
+from ottenok.diagrams import BUT
+from ottenok.product_vocabulary import TYPE_LABELS
+from ottenok.states.nudge import NudgeState
+from ottenok.states.order import INITIAL, QUESTIONS, STATES, OrderState
 
-STATE_LABELS: dict[str, str] = {
-    "greeting": "Приветствие",
-    "ask_city": "Город",
-    "ask_product": "Выбор товара",
-    "ask_size": "Размер",
-    "ask_color": "Цвет",
-    "ask_address": "Адрес",
-    "confirming": "Подтверждение",
-    "confirmed": "Заказ оформлен",
-    "cancelled": "Отменён",
-    "handoff": "У менеджера",
+#: The machine's path to an order: where it starts, its questions in the order it asks them,
+#: and the confirmed order.
+FUNNEL: tuple[OrderState, ...] = (INITIAL, *QUESTIONS, OrderState.CONFIRMED)
+#: Where a conversation can leave the funnel (cancelled, a manager took it).
+SIDE_OUTCOMES: tuple[OrderState, ...] = tuple(s for s in STATES if s not in FUNNEL)
+#: How the funnel colours each way out.
+OUTCOME_TONES: dict[OrderState, str] = {OrderState.CANCELLED: "bad", OrderState.HANDOFF: "warn"}
+
+STATE_LABELS: dict[OrderState, str] = {
+    OrderState.GREETING: "Приветствие",
+    OrderState.ASK_CITY: "Город",
+    OrderState.ASK_PRODUCT: "Выбор товара",
+    OrderState.ASK_SIZE: "Размер",
+    OrderState.ASK_COLOR: "Цвет",
+    OrderState.ASK_ADDRESS: "Адрес",
+    OrderState.CONFIRMING: "Подтверждение",
+    OrderState.CONFIRMED: "Заказ оформлен",
+    OrderState.CANCELLED: "Отменён",
+    OrderState.HANDOFF: "У менеджера",
 }
 
 #: The groups the diagram draws once for all their states (ottenok/states/order.py).
@@ -42,19 +44,21 @@ GROUP_LABELS: dict[str, str] = {
     "any": "Любой этап",
 }
 
-NUDGE_LABELS: dict[str, str] = {
-    "active": "ждём ответа",
-    "nudged_once": "напомнили 1 раз",
-    "nudged_twice": "напомнили 2 раза",
-    "stopped": "не напоминаем",
+NUDGE_LABELS: dict[NudgeState, str] = {
+    NudgeState.ACTIVE: "ждём ответа",
+    NudgeState.NUDGED_ONCE: "напомнили 1 раз",
+    NudgeState.NUDGED_TWICE: "напомнили 2 раза",
+    NudgeState.STOPPED: "не напоминаем",
 }
 
-#: Why the machine sent a customer back to an earlier question (state_changes.reason).
+#: Why the machine asked a customer again (state_changes.reason): what was out of stock, or a
+#: product the shop does not sell.
 REASON_LABELS: dict[str, str] = {
-    "product": "Товар закончился",
-    "size": "Нет нужного размера",
-    "color": "Нет нужного цвета",
-    "size_color": "Нет цвета в этом размере",
+    IssueKind.PRODUCT: "Товар закончился",
+    IssueKind.SIZE: "Нет нужного размера",
+    IssueKind.COLOR: "Нет нужного цвета",
+    IssueKind.SIZE_COLOR: "Нет цвета в этом размере",
+    UNSOLD: "Спрашивали товар, которого в магазине нет",
 }
 
 ORDER_STATUS_LABELS: dict[str, str] = {
@@ -81,12 +85,8 @@ SLOT_LABELS: dict[str, str] = {
     "address": "Адрес",
 }
 
-PRODUCT_TYPE_LABELS: dict[str, str] = {
-    "shoes": "обувь",
-    "bag": "сумка",
-    "accessory": "аксессуар",
-    "other": "другое",
-}
+#: The catalog's own words for the product types.
+PRODUCT_TYPE_LABELS = TYPE_LABELS
 
 #: Who moved a chat to a manager (state_changes.reason of a handoff); a phone shows as is.
 HANDOFF_BY_LABELS: dict[str, str] = {
@@ -104,7 +104,15 @@ def state_label(state: object) -> str:
     return STATE_LABELS.get(name, name or "—")
 
 
-def label(table: dict[str, str], key: object) -> str:
+def group_label(box: str) -> str:
+    """A diagram box: "Любой этап до заказа", or "Любой этап, кроме «У менеджера»" for a group
+    less one state (ottenok/diagrams.py)."""
+    group, _, but = box.partition(BUT)
+    name = GROUP_LABELS.get(group, group)
+    return f"{name}, кроме «{state_label(but)}»" if but else name
+
+
+def label(table: Mapping[str, str], key: object) -> str:
     """A label from `table`, or the raw value when the table does not know it yet."""
     name = str(getattr(key, "value", key) or "")
     return table.get(name, name or "—")

@@ -16,8 +16,9 @@ from typing import Any
 import aiosqlite
 
 from adapters.sqlite_store import connect, from_iso, iso
-from adapters.web.labels import HANDOFF_STATE
+from adapters.web.channels import phone_of
 from ottenok.slots import OrderSlots
+from ottenok.states.order import INITIAL, OrderState
 
 TRANSCRIPT_LIMIT = 500
 _MESSAGE_COLUMNS = "id, chat_id, direction, wa_id, kind, text, payload, status, created_at"
@@ -28,7 +29,7 @@ class ChatSummary:
     chat_id: str
     phone: str | None
     name: str | None
-    state: str | None
+    state: OrderState
     nudge_state: str | None
     nudge_count: int
     last_text: str
@@ -38,7 +39,7 @@ class ChatSummary:
 
     @property
     def handoff(self) -> bool:
-        return self.state == HANDOFF_STATE
+        return self.state == OrderState.HANDOFF
 
 
 @dataclass(slots=True)
@@ -73,7 +74,7 @@ class ConversationDetail:
     chat_id: str
     phone: str | None
     name: str | None
-    state: str
+    state: OrderState
     previous_state: str | None
     slots: OrderSlots
     nudge_state: str | None
@@ -84,7 +85,7 @@ class ConversationDetail:
 
     @property
     def handoff(self) -> bool:
-        return self.state == HANDOFF_STATE
+        return self.state == OrderState.HANDOFF
 
 
 @dataclass(slots=True)
@@ -208,9 +209,9 @@ class ConsoleQueries:
         return [
             ChatSummary(
                 chat_id=row["chat_id"],
-                phone=row["phone"],
+                phone=row["phone"] or phone_of(row["chat_id"]),
                 name=row["name"],
-                state=row["state"],
+                state=_state(row["state"]),
                 nudge_state=row["nudge_state"],
                 nudge_count=row["nudge_count"] or 0,
                 last_text=row["last_text"] or "",
@@ -238,9 +239,9 @@ class ConsoleQueries:
             order = dict(found[0]) if found else None
         return ConversationDetail(
             chat_id=row["chat_id"],
-            phone=row["phone"],
+            phone=row["phone"] or phone_of(row["chat_id"]),
             name=row["name"],
-            state=row["state"] or "greeting",
+            state=_state(row["state"]),
             previous_state=row["previous_state"],
             slots=OrderSlots.model_validate_json(row["slots"]) if row["slots"] else OrderSlots(),
             nudge_state=row["nudge_state"],
@@ -276,10 +277,6 @@ class ConsoleQueries:
             (chat_id, after_id, chat_id, limit),
         )
         return [_message(row) for row in rows]
-
-    async def last_message_id(self, chat_id: str) -> int:
-        rows = await self.fetch("SELECT MAX(id) FROM messages WHERE chat_id = ?", (chat_id,))
-        return int(rows[0][0] or 0)
 
     async def state_changes(self, chat_id: str, limit: int = 50) -> list[StateChange]:
         """The order machine's moves in this chat, newest first (empty before migration 0003)."""
@@ -324,10 +321,10 @@ class ConsoleQueries:
             params.append(iso(flt.until))
         if flt.search:
             where.append(
-                "(o.phone LIKE ? OR cl.name LIKE ? OR o.product_name LIKE ? OR o.city LIKE ?"
-                " OR o.address LIKE ?)"
+                "(o.phone LIKE ? OR o.chat_id LIKE ? OR cl.name LIKE ? OR o.product_name LIKE ?"
+                " OR o.city LIKE ? OR o.address LIKE ?)"
             )
-            params += [f"%{flt.search}%"] * 5
+            params += [f"%{flt.search}%"] * 6
         sql = (
             "SELECT o.*, COALESCE(o.phone, cl.phone) AS any_phone, cl.name AS client_name"
             " FROM orders o LEFT JOIN clients cl ON cl.chat_id = o.chat_id"
@@ -341,7 +338,7 @@ class ConsoleQueries:
                 id=row["id"],
                 chat_id=row["chat_id"],
                 status=row["status"],
-                phone=row["any_phone"],
+                phone=row["any_phone"] or phone_of(row["chat_id"]),
                 name=row["client_name"],
                 city=row["city"],
                 product_name=row["product_name"] or row["product"],
@@ -368,6 +365,11 @@ class ConsoleQueries:
             if row["status"] == "confirmed":
                 totals.count, totals.revenue = row["n"], row["revenue"]
         return totals
+
+
+def _state(stored: str | None) -> OrderState:
+    """A customer whose first message is still being answered has no conversation row yet."""
+    return OrderState(stored) if stored else INITIAL
 
 
 def _message(row: aiosqlite.Row) -> MessageRow:

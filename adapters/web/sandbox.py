@@ -5,6 +5,11 @@ runs in the background through the same engine, storage and outgoing router as W
 the page sees Alina's parts arrive over Server-Sent Events, with the typing indicator while a
 turn runs. Voice notes and images (with or without a caption) arrive as WhatsApp would deliver
 them: an image's caption is read as text, a voice note gets the polite request to write.
+
+Who may write: anyone on this machine while the service is bound to loopback and the request
+is addressed to a loopback name. Bound to any other address (or reached through a proxy under
+another name) the sandbox is a chat the whole internet could use, with 2 MB uploads, so it
+then answers only a manager logged in to the console (the same token and cookie).
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.web.auth import ConsoleAuth, host_is_loopback
 from adapters.web.channels import (
     SANDBOX,
     SANDBOX_SUFFIX,
     ChannelRegistry,
     ChatTaken,
+    phone_of,
     sandbox_chat_id,
 )
 from adapters.web.events import (
@@ -34,7 +41,7 @@ from adapters.web.events import (
 )
 from adapters.web.media import PhotoFiles, Uploads, photo_path
 from adapters.web.queries import ConsoleQueries, MessageRow
-from adapters.web.render import Renderer
+from adapters.web.render import Handler, Renderer
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage
 from ottenok.phones import normalize_phone
@@ -76,8 +83,10 @@ class SandboxChannel:
         renderer: Renderer,
         photos: PhotoFiles,
         uploads: Uploads,
+        auth: ConsoleAuth,
         *,
         only_channel: bool,
+        public: bool,
         stopping: asyncio.Event,
     ) -> None:
         self.engine = engine
@@ -89,20 +98,21 @@ class SandboxChannel:
         self.photos = photos
         self.uploads = uploads
         self.only_channel = only_channel
+        self.auth = auth
+        self.public = public  # bound to an address other machines reach
         self.stopping = stopping
         self.tasks: set[asyncio.Task[None]] = set()
 
     # -- the channel ------------------------------------------------------------------------
 
-    async def receive(self, msg: IncomingMessage, phone: str) -> bool:
-        """Store the customer's message first, then answer it in the background.
-
-        Stored with the phone the page gave: a `…@sandbox` chat id has none to read."""
-        is_new = await self.engine.store.store_incoming(msg, phone)
-        if is_new:
+    async def receive(self, msg: IncomingMessage) -> bool:
+        """Store the customer's message first (the engine stores and dedupes every channel's
+        messages), then answer it in the background; False for a message answered before."""
+        fresh = await self.engine.receive(msg)
+        if fresh:
             self.hub.publish(CONSOLE, {"type": "changed", "chat_id": msg.chat_id})
             self._spawn(self.process(msg))
-        return is_new
+        return fresh
 
     async def process(self, msg: IncomingMessage) -> None:
         topic = chat_topic(msg.chat_id)
@@ -138,32 +148,52 @@ class SandboxChannel:
     # -- HTTP -------------------------------------------------------------------------------
 
     def add_routes(self, app: web.Application) -> None:
-        app.router.add_get("/", self.page)
-        app.router.add_get("/sandbox/api/chats", self.list_chats)
-        app.router.add_post("/sandbox/api/chats", self.start_chat)
-        app.router.add_get("/sandbox/api/chats/{phone}/messages", self.messages)
-        app.router.add_post("/sandbox/api/chats/{phone}/messages", self.post_message)
-        app.router.add_get("/sandbox/api/chats/{phone}/events", self.events)
-        app.router.add_get(PHOTOS + "/{key}", self.photos.handle)
-        app.router.add_get(UPLOADS + "/{id}", self.uploads.handle)
+        routes = (
+            ("GET", "/", self.page),
+            ("GET", "/sandbox/api/chats", self.list_chats),
+            ("POST", "/sandbox/api/chats", self.start_chat),
+            ("GET", "/sandbox/api/chats/{phone}/messages", self.messages),
+            ("POST", "/sandbox/api/chats/{phone}/messages", self.post_message),
+            ("GET", "/sandbox/api/chats/{phone}/events", self.events),
+            ("GET", PHOTOS + "/{key}", self.photos.handle),
+            ("GET", UPLOADS + "/{id}", self.uploads.handle),
+        )
+        for method, path, handler in routes:
+            app.router.add_route(method, path, self._guarded(handler))
+
+    def _guarded(self, handler: Handler) -> Handler:
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            self.check_access(request)
+            return await handler(request)
+
+        return guarded
+
+    def check_access(self, request: web.Request) -> None:
+        """Open on this machine; elsewhere only to a manager logged in to the console."""
+        if not self.public and host_is_loopback(request):
+            return
+        if not self.auth.needs_login:
+            raise web.HTTPForbidden(text="The sandbox without a token answers on 127.0.0.1 only.")
+        if self.auth.session(request) is not None:
+            return
+        if request.method == "GET" and request.path == "/":
+            raise web.HTTPSeeOther("/manager/login?next=/")
+        raise web.HTTPUnauthorized(
+            text='{"error": "Войдите в консоль менеджера"}', content_type="application/json"
+        )
 
     def chat_id(self, phone: str) -> str:
         return sandbox_chat_id(phone, self.only_channel)
 
-    def _phone_of(self, chat_id: str) -> str | None:
-        if chat_id.endswith(SANDBOX_SUFFIX):
-            return chat_id.removesuffix(SANDBOX_SUFFIX)
-        return normalize_phone(chat_id)
-
-    def _chat(self, request: web.Request) -> tuple[str, str]:
-        """(phone, chat id) of a sandbox chat named in the URL; 404 for anything else."""
+    def _chat(self, request: web.Request) -> str:
+        """The chat id of a sandbox chat named in the URL; 404 for anything else."""
         phone = request.match_info["phone"]
         if not (len(phone) == 11 and phone.isdigit()):
             raise web.HTTPNotFound(text="no such chat")
         chat_id = self.chat_id(phone)
         if self.registry.channel_of(chat_id) != SANDBOX:
             raise web.HTTPNotFound(text="no such chat")
-        return phone, chat_id
+        return chat_id
 
     async def page(self, request: web.Request) -> web.Response:
         return self.renderer.html("sandbox.html", only_channel=self.only_channel)
@@ -178,7 +208,7 @@ class SandboxChannel:
         known = {c.chat_id for c in chats}
         result = [
             {
-                "phone": self._phone_of(c.chat_id),
+                "phone": phone_of(c.chat_id),
                 "name": c.name,
                 "last_text": c.last_text,
                 "last_kind": c.last_kind,
@@ -187,7 +217,7 @@ class SandboxChannel:
             }
             for c in chats
         ]
-        result += [{"phone": self._phone_of(c), "name": None} for c in mine if c not in known]
+        result += [{"phone": phone_of(c), "name": None} for c in mine if c not in known]
         return web.json_response({"chats": result})
 
     async def start_chat(self, request: web.Request) -> web.Response:
@@ -208,7 +238,7 @@ class SandboxChannel:
         return web.json_response({"phone": phone, "chat_id": chat_id})
 
     async def messages(self, request: web.Request) -> web.Response:
-        _, chat_id = self._chat(request)
+        chat_id = self._chat(request)
         after = _int(request.query.get("after"))
         rows = await self.queries.delivered(chat_id, after_id=after)
         return web.json_response({"messages": [message_json(row) for row in rows]})
@@ -218,7 +248,7 @@ class SandboxChannel:
             return _bad("service is stopping", 503)
         if not _scripted(request):
             return _bad("send with X-Requested-With", 403)
-        phone, chat_id = self._chat(request)
+        chat_id = self._chat(request)
         if request.content_type.startswith("multipart/"):
             try:
                 msg = await self._image_message(request, chat_id)
@@ -234,7 +264,7 @@ class SandboxChannel:
             msg = self._text_message(body, chat_id)
             if isinstance(msg, str):
                 return _bad(msg)
-        await self.receive(msg, phone)
+        await self.receive(msg)
         return web.json_response({"id": msg.message_id}, status=202)
 
     def _text_message(self, body: dict[str, Any], chat_id: str) -> IncomingMessage | str:
@@ -269,7 +299,7 @@ class SandboxChannel:
         return IncomingMessage(chat_id, upload_id, caption, _name(form.get("name")), kind=kind)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
-        _, chat_id = self._chat(request)
+        chat_id = self._chat(request)
         last = max(_int(request.query.get("after")), _int(request.headers.get("Last-Event-ID")))
         response = await open_stream(request)
         version = None

@@ -15,6 +15,9 @@ from ottenok.states.order import ASKING, MISSES, OrderState, Trigger, TurnEvent
 
 NOTIFY_ORDER_CONFIRMED = "notify_order_confirmed"
 NOTIFY_HANDOFF = "notify_handoff"
+#: The reason recorded when the customer asked for a kind of product the shop does not sell
+#: (a lost sale the funnel shows beside the stock issues).
+UNSOLD = "unsold"
 
 
 def _issue(conv: Conversation, kind: IssueKind) -> StockIssue:
@@ -112,6 +115,12 @@ def count_misses(conv: Conversation, source: OrderState, trigger: Trigger) -> No
 
 
 def record_change(conv: Conversation, source: OrderState, trigger: Trigger) -> None:
-    """Every transition taken, with the stock issue that caused it (the funnel reads these)."""
-    reason = conv.issue.kind if conv.issue is not None else None
+    """Every transition taken, with the stock issue that caused it or the unsold product the
+    message asked for (the funnel reads these)."""
+    update = conv.update
+    reason: str | None = None
+    if conv.issue is not None:
+        reason = conv.issue.kind
+    elif trigger == Trigger.ROUTE and update.unsold_product and update.product is None:
+        reason = UNSOLD
     conv.changes.append(StateChange(source, conv.state, trigger, reason))

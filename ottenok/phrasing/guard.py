@@ -140,9 +140,15 @@ PASS = Verdict()
 class OutputGuard:
     """Checks phrased replies against one shop's vocabulary; build once per shop."""
 
-    def __init__(self, catalog: Catalog, min_limit: int = MIN_LIMIT) -> None:
-        shop_colors = [c for pid in catalog.products for c in catalog.colors(pid)]
-        self.colors = ColorLexicon([*shop_colors, *generic_colors()])
+    def __init__(
+        self, catalog: Catalog, colors: ColorLexicon, min_limit: int = MIN_LIMIT
+    ) -> None:
+        """`colors` is the shop's one lexicon (its `colors.yaml` included), the one customers'
+        messages are read with, so the shop's own words for a colour count as that colour."""
+        self.shop_colors = colors
+        # Every colour known by name as well: a reply naming any colour the facts never gave is
+        # caught, whether the shop sells it or not.
+        self.any_colors = ColorLexicon([*colors.colors, *generic_colors()])
         self.min_limit = min_limit
         self.product_words = _product_words(catalog)
 
@@ -236,8 +242,11 @@ class OutputGuard:
                     return Verdict(reason, cue)
         return PASS
 
+    def _named_colors(self, text: str) -> set[str]:
+        return set(self.shop_colors.find(text)) | set(self.any_colors.find(text))
+
     def _colors(self, text: str, facts: ReplyFacts, allowed: str) -> Verdict:
-        extra = set(self.colors.find(text)) - set(self.colors.find(facts.all_text))
+        extra = self._named_colors(text) - self._named_colors(facts.all_text)
         if extra:
             return Verdict("color", ", ".join(sorted(extra)))
         return PASS
