@@ -217,20 +217,20 @@ class Engine:
         if conv.slots.product and conv.state not in (OrderState.HANDOFF, OrderState.CANCELLED):
             if outcome.new_product or update.wants_photos:
                 await self._choose_photos(msg.chat_id, conv.slots.product, update, result)
-        if conv.state == OrderState.ASK_PRODUCT and update.product is None:
-            others = update.candidates
-            if not others and row.state != OrderState.ASK_PRODUCT:
-                others = row.offered  # named before the city was asked: offered now
-            if update.wants_other_product and previous_product and not others:
-                others = self.phraser.alternatives(previous_product)
-            if listed:  # the answer listed them already: they are the choice offered
-                result.offered = list(listed)
-            else:
-                outcome.candidates = self._sellable(others, conv.slots)[:MAX_OFFERED]
-                result.offered = list(outcome.candidates)
-        elif conv.slots.product is None:
-            # Kept for the product question, until something else is listed.
-            result.offered = list(listed or update.candidates or row.offered)
+        if conv.slots.product is not None or conv.state in (OrderState.HANDOFF, *FINAL_STATES):
+            return result
+        others = update.candidates
+        if update.wants_other_product and previous_product and not others:
+            others = self.phraser.alternatives(previous_product)
+        if listed:  # the answer listed them already: they are the choice offered
+            result.offered = list(listed)
+        elif others:  # shown now, even while the city is asked: the customer sees what there is
+            outcome.candidates = self._sellable(others, conv.slots)[:MAX_OFFERED]
+            result.offered = list(outcome.candidates)
+        else:  # shown before: still the choice, until something else is shown
+            result.offered = list(row.offered)
+            if conv.state == OrderState.ASK_PRODUCT and row.state != OrderState.ASK_PRODUCT:
+                outcome.listed = tuple(row.offered)  # the city came: which of them?
         return result
 
     def _sellable(self, product_ids: list[str], slots: OrderSlots) -> list[str]:

@@ -89,7 +89,7 @@ class OfflinePhraser:
         if event_text is not None:
             body.append(event_text)
         if o.event in FINAL_EVENTS:
-            messages.append(" ".join(body))
+            messages.append(_joined(body))
             return SPLIT.join(m for m in messages if m)
         body.extend(self._said_back(rng, o))
         noted = [self.t.get("slot_labels")[n] for n in o.noted if n in self.t.get("slot_labels")]
@@ -114,25 +114,28 @@ class OfflinePhraser:
             else:
                 body.append(self.t.pick(rng, "product_chosen", product=name, price=price))
         if o.candidates:
-            body.append(self.t.pick(rng, "ambiguous", options=self._options(o.candidates)))
+            # Asked to choose now, or shown while another question (the city) comes first.
+            key = "ambiguous" if o.state == OrderState.ASK_PRODUCT else "options_first"
+            body.append(self.t.pick(rng, key, options=self._options(o.candidates)))
         if o.event in (TurnEvent.ALREADY_CONFIRMED, TurnEvent.ALREADY_CANCELLED):
-            messages.append(" ".join(body))
+            messages.append(_joined(body))
             return SPLIT.join(m for m in messages if m)
         if summary_follows:
-            messages.append(" ".join(body))
+            messages.append(_joined(body))
             messages.append(self.summary(o.slots))
             key = "ask_options" if o.misses >= OPTIONS_AFTER_MISSES else "ask"
             messages.append(self.t.pick(rng, key, OrderState.CONFIRMING))
             return SPLIT.join(m for m in messages if m)
         question = self._question(rng, o)
         asks_product = o.state == OrderState.ASK_PRODUCT
-        if question and not o.candidates and not (o.unsold and asks_product):
+        chooses_now = o.candidates and asks_product
+        if question and not chooses_now and not (o.unsold and asks_product):
             if o.has_photos:  # the photos go between the body and the question
-                said = " ".join(b for b in body if b)
+                said = _joined(body)
                 messages.append(said or self.t.get("photos", "here"))
                 body = []
             body.append(question)
-        messages.append(" ".join(b for b in body if b))
+        messages.append(_joined(body))
         return SPLIT.join(m for m in messages if m)
 
     def _said_by_issue(self, o: TurnOutcome) -> bool:
@@ -343,3 +346,12 @@ class OfflinePhraser:
         if terms is None:
             template = "\n".join(t for t in template.split("\n") if "{delivery}" not in t)
         return template.format(lines="\n".join(self._order_lines(slots)), delivery=terms or "")
+
+
+def _joined(parts: list[str]) -> str:
+    """The reply's sentences in one message: once a list has started, each part starts on a
+    line of its own, so a question never trails the list's last line."""
+    text = ""
+    for part in filter(None, parts):
+        text = f"{text}\n{part}" if "\n" in text else f"{text} {part}" if text else part
+    return text
