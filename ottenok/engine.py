@@ -229,8 +229,11 @@ class Engine:
             result.offered = list(outcome.candidates)
         else:  # shown before: still the choice, until something else is shown
             result.offered = list(row.offered)
-            if conv.state == OrderState.ASK_PRODUCT and row.state != OrderState.ASK_PRODUCT:
-                outcome.listed = tuple(row.offered)  # the city came: which of them?
+            came_back = row.state != OrderState.ASK_PRODUCT  # the city came: which of them?
+            if conv.state == OrderState.ASK_PRODUCT and row.offered and came_back:
+                outcome.listed = tuple(row.offered)
+            if update.wants_photos and row.offered:  # photos of which of them?
+                outcome.photo_note, outcome.listed = "choose_first", tuple(row.offered)
         return result
 
     def _sellable(self, product_ids: list[str], slots: OrderSlots) -> list[str]:

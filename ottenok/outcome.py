@@ -30,7 +30,8 @@ class TurnOutcome:
     unsold: str | None = None
     foreign_city: str | None = None
     bad_color: str | None = None
-    photo_note: str | None = None  # none_in_color | color_sold_out | already_sent | none
+    # none_in_color | color_sold_out | already_sent | none | choose_first (several offered)
+    photo_note: str | None = None
     has_photos: bool = False  # photos go out with the reply: the question follows them
     misses: int = 0  # turns in a row the pending question went unanswered
     foot_size: tuple[float, str, str | None] | None = None  # (cm, size, whose table)

@@ -223,7 +223,11 @@ class OfflinePhraser:
         if o.misses >= OPTIONS_AFTER_MISSES or o.event == TurnEvent.HELP:
             return self.t.pick(rng, "ask_options", o.state, **values)
         listed = values.get("sizes" if o.state == OrderState.ASK_SIZE else "colors")
-        already_said = o.issue is not None or bool(listed and o.answer and listed in o.answer)
+        already_said = (
+            o.issue is not None
+            or o.bad_color is not None
+            or bool(listed and o.answer and listed in o.answer)
+        )
         if already_said and o.state in (OrderState.ASK_SIZE, OrderState.ASK_COLOR):
             return self.t.pick(rng, "ask_short", o.state)
         return self.t.pick(rng, "ask", o.state, **values)
@@ -232,13 +236,10 @@ class OfflinePhraser:
         issue = o.issue
         if issue is None:
             if o.bad_color and o.slots.product:
-                return [
-                    self.t.pick(
-                        rng,
-                        "unknown_color",
-                        colors=join_words(self.catalog.colors(o.slots.product)),
-                    )
-                ]
+                # What can be had, in the size chosen: the question after it is short.
+                live = self.catalog.check_availability(o.slots.product, o.slots.size).colors
+                colors = join_words(live or self.catalog.colors(o.slots.product))
+                return [self.t.pick(rng, "unknown_color", colors=colors)]
             return []
         if issue.kind == IssueKind.SIZE:
             alternatives = join_sizes(issue.alternatives)
