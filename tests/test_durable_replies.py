@@ -56,8 +56,10 @@ def shop(tmp_path_factory: pytest.TempPathFactory):
 class Line:
     """The engine, the outbox sender and the WhatsApp transport on one database."""
 
-    def __init__(self, emu: GreenAPIEmulator, shop, db: Path, **sender_options) -> None:
-        self.emu, self.shop, self.db = emu, shop, db
+    def __init__(
+        self, emu: GreenAPIEmulator, shop, db: Path, drive=None, **sender_options
+    ) -> None:
+        self.emu, self.shop, self.db, self.drive = emu, shop, db, drive
         self.sender_options = sender_options
 
     async def __aenter__(self) -> Line:
@@ -83,7 +85,8 @@ class Line:
             "journal_recheck_seconds": 0.1,
             "undelivered": self.engine.undelivered,
         } | self.sender_options
-        self.sender = OutboxSender(self.outbox, WhatsAppSender(self.client), **options)
+        self.whatsapp = WhatsAppSender(self.client, self.drive)
+        self.sender = OutboxSender(self.outbox, self.whatsapp, **options)
         self.stop = asyncio.Event()
         self.task = asyncio.create_task(self.sender.run_forever(self.stop, idle_seconds=0.05))
         return self
@@ -248,6 +251,72 @@ async def test_a_photo_counts_as_shown_only_once_delivered(shop, tmp_path):
             [row] = await line.outgoing(chat)
             assert row["status"] == "failed"
             assert await store.sent_photo_keys(chat) == set()
+
+
+async def test_a_logged_out_instance_holds_replies_until_it_is_back(shop, tmp_path):
+    """GREEN-API answers 400 while the instance is not authorized: the order confirmation waits
+    for the QR code to be scanned instead of being dropped as bad data."""
+    async with GreenAPIEmulator(token=TOKEN, journal_interval=0.05) as emu:
+        emu.state = "notAuthorized"
+        chat = CHATS[0]
+        async with Line(emu, shop, tmp_path / "logged_out.db") as line:
+            await line.converse(chat, CONVERSATION[:7])  # up to "да": the order is confirmed
+            await wait_for(lambda: len(emu.refused) >= 5, timeout=60)
+            assert delivered(emu, chat) == []
+            emu.state = "authorized"
+            await line.settle()
+            rows = await line.outgoing(chat)
+            notices = await line.outgoing(f"{MANAGER}@c.us")
+    assert {row["status"] for row in rows + notices} == {"sent"}
+    assert delivered(emu, chat) == expected(rows)
+    assert any("заказ принят" in text for text in delivered(emu, chat))
+    assert len(delivered(emu, f"{MANAGER}@c.us")) == len(notices) >= 1
+
+
+async def test_a_400_from_an_authorized_instance_is_final(shop, tmp_path):
+    """A malformed chat id will never be accepted: one try, one state check, given up, and the
+    managers hear of it."""
+    async with GreenAPIEmulator(token=TOKEN) as emu:
+        async with Line(emu, shop, tmp_path / "bad_chat.db") as line:
+            await line.store.record_outgoing([Outgoing("12@c.us", "text", "Здравствуйте")])
+            line.sender.wakeup.set()
+            await line.settle()
+            [row] = await line.outgoing("12@c.us")
+    assert row["status"] == "failed" and "400" in row["last_error"]
+    [notice] = delivered(emu, f"{MANAGER}@c.us")
+    assert "не удалось доставить" in notice
+    assert (emu.count("sendMessage"), emu.count("getStateInstance")) == (2, 1)
+
+
+class FlakyDrive:
+    """A Drive folder whose first download drops the connection."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        self.calls = 0
+
+    def download(self, file_id: str) -> bytes:
+        self.calls += 1
+        if self.calls == 1:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        return self.content
+
+
+async def test_a_drive_photo_that_failed_to_download_is_sent_later(shop, tmp_path):
+    """A network error fetching a Drive photo is not a missing photo: it is tried again, and
+    only then counts as shown."""
+    drive = FlakyDrive(b"\xff\xd8jpeg")
+    async with GreenAPIEmulator(token=TOKEN) as emu:
+        async with Line(emu, shop, tmp_path / "drive.db", drive=drive) as line:
+            chat = CHATS[0]
+            photo = Outgoing(chat, "photo", photo_key="aurora/grey_1.jpg", photo_file_id="f1")
+            await line.store.record_outgoing([photo])
+            line.sender.wakeup.set()
+            await line.settle()
+            [row] = await line.outgoing(chat)
+            shown = await line.store.sent_photo_keys(chat)
+    assert drive.calls == 2 and row["status"] == "sent"
+    assert delivered(emu, chat) == ["[grey_1.jpg]"] and shown == {"aurora/grey_1.jpg"}
 
 
 async def test_sigkill_between_saving_a_turn_and_sending_it_loses_nothing(shop, tmp_path):

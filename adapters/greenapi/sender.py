@@ -5,6 +5,11 @@ attempt and says what happened in the terms the outbox needs: sent (with the gat
 certainly not sent (retry freely), possibly sent (check the journal before retrying), or
 never sendable. Photos are uploaded from the local file or, for Drive photos, downloaded (in
 a thread, cached by the Drive source) and uploaded.
+
+Never sendable is decided narrowly, since it drops a reply for good: GREEN-API answers 400 to
+bad data but also while the instance is starting or logged out, so a 400 is final only when
+the instance says it is authorized; a photo is final only when its local file is gone or
+unreadable (a Drive download that failed on the network is tried again).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from adapters.greenapi import AuthError, GreenAPIError, QuotaExceeded
+from adapters.greenapi.mapping import AUTHORIZED
 from ottenok.delivery import DeliveryError
 from ottenok.messages import Outgoing
 
@@ -23,6 +29,8 @@ log = logging.getLogger("ottenok.outbound")
 
 #: A quota or credentials problem is not fixed by retrying soon: wait this long.
 ACCOUNT_PROBLEM_WAIT = 600.0
+#: A local photo that fails this way will fail the same way next time.
+MISSING_FILE = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
 
 
 class PhotoDownloader(Protocol):
@@ -43,14 +51,30 @@ class WhatsAppSender:
         except (AuthError, QuotaExceeded) as err:
             raise DeliveryError(str(err), retry_after=ACCOUNT_PROBLEM_WAIT) from err
         except GreenAPIError as err:
+            if err.status == 400:
+                raise await self._refused(err) from err
             raise DeliveryError(
                 str(err),
                 ambiguous=err.ambiguous,
                 retry_after=err.retry_after,
                 permanent=not (err.retryable or err.ambiguous),
             ) from err
-        except OSError as err:  # the photo file vanished: it will not come back by retrying
-            raise DeliveryError(f"photo unavailable: {err}", permanent=True) from err
+        except OSError as err:
+            gone = out.photo_path is not None and isinstance(err, MISSING_FILE)
+            raise DeliveryError(f"photo unavailable: {err!r}", permanent=gone) from err
+
+    async def _refused(self, err: GreenAPIError) -> DeliveryError:
+        """A 400 is about this message only when the instance is authorized; while it starts,
+        sleeps or is logged out, the message waits (the outbox backs off) instead of being
+        dropped."""
+        try:
+            state = await self.client.state()
+        except GreenAPIError as check:
+            log.warning("instance state unknown after a refused send", extra={"error": str(check)})
+            state = None
+        if state == AUTHORIZED:
+            return DeliveryError(str(err), permanent=True)
+        return DeliveryError(f"{err}; instance {state or 'state unknown'}")
 
     async def _send(self, out: Outgoing) -> str | None:
         if out.kind == "text":
