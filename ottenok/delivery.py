@@ -8,7 +8,10 @@ chat, hands it to the chat's transport and marks it sent only when the gateway a
 Failures are retried with backoff for as long as GREEN-API itself would keep a message
 (24 h by default), honouring the gateway's Retry-After. A failure that may have delivered
 anyway (a 500, a timeout after the request went out) is marked ambiguous: before sending again
-the sender asks the gateway's journal whether it arrived, so the customer gets at most one copy.
+the sender asks the gateway's journal whether it arrived, so the customer gets one copy. Only
+when the journal cannot tell is the message sent once more without its word (a possible second
+copy beats a lost "заказ принят"); after that the sender keeps asking until the journal answers
+or the message expires, so no message ever goes out more than twice.
 """
 
 from __future__ import annotations
@@ -60,8 +63,9 @@ class Transport(Protocol):
 
     async def was_delivered(
         self, out: Outgoing, since: datetime, known: Collection[str] = ()
-    ) -> bool | None:
-        """Whether an ambiguous send arrived after all; None when the journal cannot tell.
+    ) -> str | bool | None:
+        """Whether an ambiguous send arrived after all: the gateway id of the copy found (True
+        when the channel has no ids), False, or None when the journal cannot tell.
         `known`: the gateway ids of this chat's messages already delivered since, so an
         earlier identical text is not taken for this one."""
         ...
@@ -135,9 +139,15 @@ class Backoff:
 #: After this many attempts whose journal checks could not tell, an ambiguous message is sent
 #: again: a possible duplicate is better than a lost "заказ принят".
 MAX_UNANSWERED_CHECKS = 4
+#: Attempts that may have delivered one message, beyond which only the journal's word sends it
+#: again: the first try plus one resend while the journal cannot tell, so at most two copies.
+MAX_POSSIBLE_COPIES = 2
 #: GREEN-API's journal may show a message up to two minutes late: before then, "not in the
 #: journal" is not an answer, and the check is repeated.
 JOURNAL_LAG = timedelta(minutes=2)
+#: How far before an ambiguous message's first attempt the ids of the chat's delivered messages
+#: are excluded from its journal search (well beyond the clock slack the search allows).
+KNOWN_IDS_MARGIN = timedelta(minutes=10)
 #: How long to wait before asking the journal again.
 JOURNAL_RECHECK_SECONDS = 20.0
 
@@ -219,13 +229,13 @@ class OutboxSender:
         if message.ambiguous > 0 and message.first_attempt_at is not None:
             arrived = await self._journal(message)
             if arrived:
-                await self.outbox.mark_sent(message, now, None)
+                # The copy's id joins the chat's known ids: a later identical text is not it.
+                found = arrived if isinstance(arrived, str) else None
+                await self.outbox.mark_sent(message, now, found)
                 report.confirmed_by_journal += 1
                 return True
-            too_early = now - message.first_attempt_at < self.journal_lag
-            unknown = arrived is None and message.attempts < MAX_UNANSWERED_CHECKS
-            if (arrived is False and too_early) or unknown:
-                why = "journal could not tell" if arrived is None else "not in the journal yet"
+            why = self._not_yet(message, arrived, now)
+            if why is not None:
                 # A check, not a send: the count of possible copies stays as it is.
                 await self._retry(
                     message, now, why, False, self.journal_recheck_seconds, report
@@ -249,11 +259,29 @@ class OutboxSender:
         report.sent += 1
         return True
 
-    async def _journal(self, message: PendingMessage) -> bool | None:
+    def _not_yet(
+        self, message: PendingMessage, arrived: str | bool | None, now: datetime
+    ) -> str | None:
+        """Why an ambiguous message that the journal did not find must not be sent again yet;
+        None when it may go."""
+        assert message.first_attempt_at is not None
+        if arrived is False:
+            late = now - message.first_attempt_at < self.journal_lag
+            return "not in the journal yet" if late else None
+        if message.attempts < MAX_UNANSWERED_CHECKS:
+            return "journal could not tell"
+        if message.ambiguous >= MAX_POSSIBLE_COPIES:
+            return "journal could not tell, and a second copy went already"
+        return None
+
+    async def _journal(self, message: PendingMessage) -> str | bool | None:
         since = message.first_attempt_at
         assert since is not None
         try:
-            known = await self.outbox.delivered_ids(message.out.chat_id, since)
+            # The journal is searched from a little before `since` (clocks differ), and a copy
+            # confirmed by it is marked sent after this attempt began: every id the chat's other
+            # messages got lately is excluded, so a same text sent just before is never this one.
+            known = await self.outbox.delivered_ids(message.out.chat_id, since - KNOWN_IDS_MARGIN)
             return await self.transport.was_delivered(message.out, since, known)
         except Exception as err:
             extra = {"chat_id": message.out.chat_id, "error": repr(err)}

@@ -196,6 +196,64 @@ async def test_without_a_journal_an_ambiguous_send_is_repeated_once(shop, tmp_pa
     assert copies[first] == 2 and all(copies[text] == 1 for text in rest)
 
 
+async def test_with_the_journal_down_no_message_goes_out_more_than_twice(shop, tmp_path):
+    """Half the sends deliver and answer 500 while the journal is down: each such message is
+    resent at most once without the journal's word, then waits for it. When the journal is
+    back, the waiting ones are found there and nothing more is sent."""
+    chats = CHATS[:4]
+    texts = {chat: [f"Сообщение {n} для {chat[:11]}" for n in range(5)] for chat in chats}
+    async with GreenAPIEmulator(token=TOKEN, journal_interval=0.05) as emu:
+        emu.inject("sendMessage", FaultRates(error_500_after_delivery=0.5))
+        emu.inject("lastOutgoingMessages", FaultRates(error_500=1.0))
+        async with Line(emu, shop, tmp_path / "journal_down.db") as line:
+            for chat in chats:
+                await line.store.record_outgoing([Outgoing(chat, "text", t) for t in texts[chat]])
+            line.sender.wakeup.set()
+
+            async def quiet() -> bool:
+                """Every chat is done or waits behind a message sent twice already."""
+                for chat in chats:
+                    pending = [r for r in await line.outgoing(chat) if r["status"] == "pending"]
+                    if pending and pending[0]["ambiguous"] < 2:
+                        return False
+                return True
+
+            deadline = asyncio.get_running_loop().time() + 120
+            while not await quiet():
+                assert asyncio.get_running_loop().time() < deadline, "the outbox never settled"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # a few more rounds of checks: still no third copy
+            during = Counter(m for chat in chats for m in delivered(emu, chat))
+            emu.clear_faults()
+            await line.settle()
+            rows = [row for chat in chats for row in await line.outgoing(chat)]
+        after = Counter(m for chat in chats for m in delivered(emu, chat))
+        ambiguous = sum(1 for _, fault in emu.faults if fault == "500_after_delivery")
+    assert ambiguous >= 5 and max(during.values()) == 2  # the journal was needed, and missed
+    assert all(after[text] == n for text, n in during.items())  # no copy after the journal's word
+    assert all(row["status"] == "sent" for row in rows)
+    assert set(after) == {t for chat in chats for t in texts[chat]}
+    assert sum(after.values()) <= 2 * len(rows)
+
+
+async def test_an_identical_later_text_is_not_mistaken_for_an_earlier_copy(shop, tmp_path):
+    """The first "Спасибо!" arrives but answers 500 and is found in the journal; the second
+    fails for real. The first copy's id is kept, so the second is sent instead of being taken
+    for the first."""
+    async with GreenAPIEmulator(token=TOKEN, journal_interval=0.05) as emu:
+        emu.fail_next("sendMessage", status=500, deliver=True)
+        emu.fail_next("sendMessage", status=500)
+        chat = CHATS[0]
+        async with Line(emu, shop, tmp_path / "twins.db") as line:
+            thanks = [Outgoing(chat, "text", "Спасибо!"), Outgoing(chat, "text", "Спасибо!")]
+            await line.store.record_outgoing(thanks)
+            line.sender.wakeup.set()
+            await line.settle()
+            rows = await line.outgoing(chat)
+    assert delivered(emu, chat) == ["Спасибо!", "Спасибо!"]
+    assert [row["wa_id"] for row in rows] == [s["idMessage"] for s in emu.sent]
+
+
 async def test_retry_after_is_honoured(shop, tmp_path):
     async with GreenAPIEmulator(token=TOKEN) as emu:
         emu.fail_next("sendMessage", status=429, headers={"Retry-After": "2"})

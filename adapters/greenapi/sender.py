@@ -90,8 +90,9 @@ class WhatsAppSender:
 
     async def was_delivered(
         self, out: Outgoing, since: datetime, known: Collection[str] = ()
-    ) -> bool | None:
-        """Ask GREEN-API's outgoing journal whether an ambiguous send arrived after all."""
+    ) -> str | bool | None:
+        """Ask GREEN-API's outgoing journal whether an ambiguous send arrived after all: the
+        idMessage of the copy found, False, or None when the journal cannot tell."""
         wanted = out.text if out.kind == "text" else _file_name(out)
         return await self.client.was_delivered(out.chat_id, wanted, since, exclude=known)
 
