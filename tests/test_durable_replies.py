@@ -282,6 +282,8 @@ async def test_messages_too_old_are_not_sent_and_the_managers_are_told_once(shop
             conn.execute("UPDATE messages SET created_at = ? WHERE chat_id = ?", (day_ago, chat))
         async with Line(emu, shop, db, max_age=timedelta(hours=24)) as line:
             line.sender.wakeup.set()
+            # The notice is queued just after the last row expires: wait for it to go out.
+            await wait_for(lambda: delivered(emu, f"{MANAGER}@c.us"), timeout=60)
             await line.settle()
             rows = await line.outgoing(chat)
             notices = await line.outgoing(f"{MANAGER}@c.us")
