@@ -488,17 +488,18 @@ class SQLiteStore:
         return [dict(row) for row in rows]
 
     async def recent_messages(
-        self, chat_id: str, before: str, limit: int
+        self, chat_id: str, before: str, limit: int, chars: int
     ) -> list[tuple[str, str]]:
         """The chat's last `limit` texts between the customer and Alina before the incoming
         message `before`, oldest first, as ("customer" | "alina", text): the conversation so
-        far, for an LLM reading the next message."""
+        far, for an LLM reading the next message. Each text is cut to its first `chars`
+        characters here, so a huge earlier message is never read whole again."""
         rows = await self._rows(
-            "SELECT direction, text FROM messages WHERE chat_id = ? AND kind = 'text'"
-            " AND to_manager = 0 AND text != '' AND id < COALESCE((SELECT id FROM messages"
-            " WHERE wa_id = ? AND direction = 'in'), 9223372036854775807)"
+            "SELECT direction, substr(text, 1, ?) FROM messages WHERE chat_id = ?"
+            " AND kind = 'text' AND to_manager = 0 AND text != '' AND id < COALESCE((SELECT id"
+            " FROM messages WHERE wa_id = ? AND direction = 'in'), 9223372036854775807)"
             " ORDER BY id DESC LIMIT ?",
-            (chat_id, before, limit),
+            (chars, chat_id, before, limit),
         )
         return [("customer" if d == "in" else "alina", text) for d, text in reversed(rows)]
 

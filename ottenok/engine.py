@@ -47,8 +47,8 @@ log = logging.getLogger("ottenok.engine")
 
 #: A turn that raises is tried this often before the customer gets the polite fallback.
 TURN_TRIES = 3
-#: Only the start of a very long message is read (the whole text is stored): reading stays
-#: fast, so one 100 KB message cannot hold up every other chat.
+#: Only the start of a very long message is read (the whole text is stored), now and as history
+#: of later turns: reading stays fast, so one 100 KB message cannot hold up every other chat.
 MAX_ANALYSED_CHARS = 2000
 #: Earlier messages a slot filler sees (an LLM reads the next one in their light).
 HISTORY_MESSAGES = 6
@@ -184,7 +184,9 @@ class Engine:
             outcome.event = TurnEvent.NON_TEXT
             return result
         text = msg.text[:MAX_ANALYSED_CHARS]
-        history = await self.store.recent_messages(msg.chat_id, msg.message_id, HISTORY_MESSAGES)
+        history = await self.store.recent_messages(
+            msg.chat_id, msg.message_id, HISTORY_MESSAGES, MAX_ANALYSED_CHARS
+        )
         context = FillContext(
             state=row.state, slots=row.slots, history=history, offered=row.offered
         )

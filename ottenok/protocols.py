@@ -70,7 +70,7 @@ class Storage(Protocol):
     async def sent_photo_keys(self, chat_id: str) -> set[str]: ...
 
     async def recent_messages(
-        self, chat_id: str, before: str, limit: int
+        self, chat_id: str, before: str, limit: int, chars: int
     ) -> list[tuple[str, str]]: ...
 
     async def list_orders(
