@@ -250,6 +250,14 @@ class SQLiteStore:
             is not None
         )
 
+    async def is_held(self, wa_id: str) -> bool:
+        """The message's turn failed for good: it waits for the chat to be given back."""
+        row = await self._row(
+            "SELECT 1 FROM messages WHERE wa_id = ? AND direction = 'in' AND held IS NOT NULL",
+            (wa_id,),
+        )
+        return row is not None
+
     async def mark_processed(self, wa_id: str) -> None:
         async with self._transaction():
             await self.db.execute(
@@ -345,6 +353,11 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
                     (turn.processed_id, at),
                 )
+            if turn.held_id is not None:
+                await self.db.execute(
+                    "UPDATE messages SET held = ? WHERE wa_id = ? AND direction = 'in'",
+                    (turn.handoff_reason or "held", turn.held_id),
+                )
 
     async def _stored_state(self, chat_id: str) -> OrderState:
         row = await self._row("SELECT state FROM conversations WHERE chat_id = ?", (chat_id,))
@@ -408,10 +421,18 @@ class SQLiteStore:
             ],
         )
 
-    async def record_outgoing(self, outgoing: list[Outgoing]) -> None:
-        """Queue messages sent outside a customer turn (replies to managers, notices)."""
+    async def record_outgoing(
+        self, outgoing: list[Outgoing], processed_id: str | None = None
+    ) -> None:
+        """Queue messages sent outside a customer turn (replies to managers, notices); with
+        `processed_id`, the message they answer is marked answered in the same transaction."""
+        at = iso(datetime.now(UTC))
         async with self._transaction():
-            await self._insert_outgoing(outgoing, iso(datetime.now(UTC)))
+            await self._insert_outgoing(outgoing, at)
+            if processed_id is not None:
+                await self.db.execute(
+                    "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)", (processed_id, at)
+                )
 
     async def record_sent(self, outgoing: list[Outgoing]) -> None:
         """Keep in the transcript what was sent without us (typed on the shop's phone)."""
@@ -517,13 +538,16 @@ class SQLiteStore:
         query += " ORDER BY updated_at DESC, id DESC"
         return [OrderRow(**dict(row)) for row in await self._rows(query, params)]
 
-    async def unprocessed_incoming(self) -> list[IncomingMessage]:
-        """Customer messages stored but never answered (the process died mid-turn), oldest first."""
+    async def unprocessed_incoming(self, chat_id: str | None = None) -> list[IncomingMessage]:
+        """Customer messages stored but never answered (the process died mid-turn, or a turn
+        failed for good and the message is held), oldest first; of one chat, or of all."""
         rows = await self._rows(
             "SELECT m.chat_id, m.wa_id, m.text, m.kind, m.created_at, c.name FROM messages m"
             " LEFT JOIN clients c ON c.chat_id = m.chat_id"
             " WHERE m.direction = 'in' AND m.wa_id IS NOT NULL AND NOT EXISTS"
-            " (SELECT 1 FROM processed_messages p WHERE p.wa_id = m.wa_id) ORDER BY m.id"
+            " (SELECT 1 FROM processed_messages p WHERE p.wa_id = m.wa_id)"
+            " AND (? IS NULL OR m.chat_id = ?) ORDER BY m.id",
+            (chat_id, chat_id),
         )
         return [
             IncomingMessage(

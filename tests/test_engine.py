@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -79,6 +80,48 @@ async def test_a_failing_turn_never_ends_in_silence(engine) -> None:
     assert stored[0]["text"] == "Здравствуйте"
     assert not await engine.store.is_processed("m1")
     assert (await engine.store.load_conversation(CUSTOMER)).state == "handoff"
+
+
+@pytest.mark.parametrize("released_by", ["command", "console"])
+async def test_a_message_a_failed_turn_held_is_answered_when_the_chat_is_released(
+    engine, released_by: str
+) -> None:
+    """The failed turn's message is held, not swallowed: a restart while the managers have the
+    chat leaves it waiting, and giving the chat back to Alina answers it."""
+    working = engine.filler.fill
+
+    async def broken_fill(text, context):
+        raise RuntimeError("filler down")
+
+    engine.filler.fill = broken_fill
+    await say(engine, "Здравствуйте, я из Шымкента", 1)
+    engine.filler.fill = working
+    for msg in await engine.store.unprocessed_incoming():  # what a restart does
+        assert await engine.process(msg) == []
+    assert not await engine.store.is_processed("m1")
+    if released_by == "command":
+        out = await say(engine, "/handoff off 77015550202", 2, chat_id=f"{MANAGER}@c.us")
+        assert "Алина" in text_of(out, f"{MANAGER}@c.us")
+    else:
+        out = await engine.release(CUSTOMER, by="console")
+    assert text_of(out)  # the held message's answer, queued for the customer
+    assert await engine.store.is_processed("m1")
+    row = await engine.store.load_conversation(CUSTOMER)
+    assert (row.state, row.slots.city) == ("ask_product", "Шымкент")
+
+
+async def test_a_manager_command_and_its_reply_are_saved_together(engine) -> None:
+    """A command is answered once: its reply and its processed mark are one transaction, so a
+    database that refuses a separate second write cannot make the turn queue it again."""
+
+    async def locked(wa_id: str) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    engine.store.mark_processed = locked
+    out = await say(engine, "/help", 1, chat_id=f"{MANAGER}@c.us")
+    assert await engine.store.is_processed("m1")
+    stored = await engine.store.messages(f"{MANAGER}@c.us")
+    assert [(m["direction"], m["text"]) for m in stored][1:] == [("out", out[0].text)]
 
 
 async def test_a_huge_message_never_holds_up_the_other_chats(engine) -> None:
