@@ -616,3 +616,13 @@ def status_body(
         "status": status,
         "sendByApi": send_by_api,
     }
+
+
+def quota_body(timestamp: int | None = None) -> dict[str, Any]:
+    """The `quotaExceeded` notice GREEN-API sends when the plan's quota is used up."""
+    return {
+        "typeWebhook": "quotaExceeded",
+        "instanceData": {"idInstance": 1101000001, "wid": WID, "typeInstance": "whatsapp"},
+        "timestamp": int(time.time()) if timestamp is None else timestamp,
+        "quotaData": {"description": "Monthly quota has been exceeded", "method": "sendMessage"},
+    }

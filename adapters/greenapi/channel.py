@@ -134,6 +134,13 @@ class GreenAPIChannel:
                 extra={"kind": alert.kind, "state": alert.state, "detail": alert.detail},
             )
 
+    def sending_works(self) -> None:
+        """A send went through: a quota alert is over (changing the plan raises no webhook;
+        a bad instance state clears only with its own `authorized`)."""
+        if self.alert is not None and self.alert.kind == "quota":
+            log.info("whatsapp sends again: quota alert cleared")
+            self.alert = None
+
     async def process(self, msg: IncomingMessage, retries: int = 0) -> None:
         """One stored message's turn; the outbox sender is woken for its replies.
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -44,10 +44,15 @@ class WhatsAppSender:
         """`client` is a `GreenAPIClient` built with `send_tries=1`: the outbox retries."""
         self.client = client
         self.drive = drive
+        #: Called after every send the gateway accepted: the proof that sending works again,
+        #: which the channel needs to clear a quota alert (no webhook says the plan changed).
+        self.on_accepted: Callable[[], None] = lambda: None
 
     async def send(self, out: Outgoing) -> str | None:
         try:
-            return await self._send(out)
+            sent = await self._send(out)
+            self.on_accepted()
+            return sent
         except (AuthError, QuotaExceeded) as err:
             raise DeliveryError(str(err), retry_after=ACCOUNT_PROBLEM_WAIT) from err
         except GreenAPIError as err:
