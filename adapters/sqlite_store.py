@@ -258,6 +258,18 @@ class SQLiteStore:
         )
         return row is not None
 
+    async def state_when_processed(self, chat_id: str, wa_id: str) -> OrderState | None:
+        """The state a message was answered in (the question it answered); None when it was
+        never processed. Read from the transitions: the last one saved before its turn."""
+        row = await self._row(
+            "SELECT (SELECT s.dest FROM state_changes AS s WHERE s.chat_id = ? AND s.at < p.processed_at"
+            " ORDER BY s.id DESC LIMIT 1) FROM processed_messages AS p WHERE p.wa_id = ?",
+            (chat_id, wa_id),
+        )
+        if row is None:
+            return None
+        return OrderState(row[0]) if row[0] else OrderState.GREETING
+
     async def mark_processed(self, wa_id: str) -> None:
         async with self._transaction():
             await self.db.execute(

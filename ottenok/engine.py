@@ -207,9 +207,10 @@ class Engine:
         history = await self.store.recent_messages(
             msg.chat_id, msg.message_id, HISTORY_MESSAGES, MAX_ANALYSED_CHARS
         )
-        context = FillContext(
-            state=row.state, slots=row.slots, history=history, offered=row.offered
-        )
+        pending = row.state  # an edit answers the question its original message answered
+        if msg.edits:
+            pending = await self.store.state_when_processed(msg.chat_id, msg.edits) or pending
+        context = FillContext(state=pending, slots=row.slots, history=history, offered=row.offered)
         update = await self.filler.fill(text, context)
         if msg.edits and update.slot_values() and update.intent in EDITABLE_INTENTS:
             update.intent = Intent.CORRECT  # an edited message corrects what it said before

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.records import ConversationRow, OrderRow, TurnRecord
 from ottenok.slots import FillContext, OrderSlots, ProductType, SlotUpdate
+from ottenok.states.order import OrderState
 from ottenok.stock import Availability, Stock
 
 if TYPE_CHECKING:  # the conversation model imports this module
@@ -62,6 +63,8 @@ class Storage(Protocol):
     async def mark_processed(self, wa_id: str) -> None: ...
 
     async def is_held(self, wa_id: str) -> bool: ...
+
+    async def state_when_processed(self, chat_id: str, wa_id: str) -> OrderState | None: ...
 
     async def unprocessed_incoming(self, chat_id: str | None = None) -> list[IncomingMessage]: ...
 

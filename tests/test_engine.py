@@ -150,6 +150,19 @@ async def test_a_huge_message_never_holds_up_the_other_chats(engine) -> None:
     assert max(lags) < 0.6
 
 
+async def test_an_edited_bare_value_corrects_the_answer_it_was(engine) -> None:
+    """"38" answered the size question; the customer edits it to "37" after Alina moved on to
+    the colour: it is read as the size it answered, not as a colour or nonsense."""
+    for n, text in enumerate(["Здравствуйте, я из Шымкента", "мокасины аврора", "38"], start=1):
+        await say(engine, text, n)
+    assert (await engine.store.load_conversation(CUSTOMER)).state == "ask_color"
+    edit = IncomingMessage(CUSTOMER, "m3-edit", "37", "Айгерим", edits="m3")
+    out = await engine.handle_message(edit)
+    row = await engine.store.load_conversation(CUSTOMER)
+    assert (row.slots.size, row.state) == ("37", "ask_color")
+    assert "37" in text_of(out) and "не понял" not in text_of(out)
+
+
 async def test_non_text_gets_polite_reply_and_keeps_state(engine) -> None:
     await say(engine, "Здравствуйте, Шымкент", 1)
     reply = await say(engine, "", 2, kind="audio")
