@@ -262,8 +262,9 @@ class SQLiteStore:
         """The state a message was answered in (the question it answered); None when it was
         never processed. Read from the transitions: the last one saved before its turn."""
         row = await self._row(
-            "SELECT (SELECT s.dest FROM state_changes AS s WHERE s.chat_id = ? AND s.at < p.processed_at"
-            " ORDER BY s.id DESC LIMIT 1) FROM processed_messages AS p WHERE p.wa_id = ?",
+            "SELECT (SELECT s.dest FROM state_changes AS s WHERE s.chat_id = ?"
+            " AND s.at < p.processed_at ORDER BY s.id DESC LIMIT 1)"
+            " FROM processed_messages AS p WHERE p.wa_id = ?",
             (chat_id, wa_id),
         )
         if row is None:
