@@ -57,9 +57,16 @@ class Line:
     """The engine, the outbox sender and the WhatsApp transport on one database."""
 
     def __init__(
-        self, emu: GreenAPIEmulator, shop, db: Path, drive=None, **sender_options
+        self,
+        emu: GreenAPIEmulator,
+        shop,
+        db: Path,
+        drive=None,
+        request_timeout: float = 2.0,
+        **sender_options,
     ) -> None:
         self.emu, self.shop, self.db, self.drive = emu, shop, db, drive
+        self.request_timeout = request_timeout
         self.sender_options = sender_options
 
     async def __aenter__(self) -> Line:
@@ -75,7 +82,7 @@ class Line:
             TOKEN,
             send_tries=1,
             max_tries=1,
-            request_timeout=2,
+            request_timeout=self.request_timeout,
             journal_interval=0.05,
         )
         self.outbox = await OutboxStore.open(self.db)
@@ -135,8 +142,13 @@ def expected(rows: list[dict]) -> list[str]:
 
 @pytest.mark.parametrize(
     "faults",
-    [FaultRates(error_500=0.3), FaultRates(error_429=0.3, retry_after="0")],
-    ids=["30% 500", "30% 429"],
+    [
+        FaultRates(error_500=0.3),
+        FaultRates(error_429=0.3, retry_after="0"),
+        # Past the client's 2 s timeout; half of them delivered before hanging.
+        FaultRates(timeout=0.15, timeout_after_delivery=0.15, hang_seconds=3.0),
+    ],
+    ids=["30% 500", "30% 429", "30% timeouts"],
 )
 async def test_no_reply_part_is_lost_or_sent_twice_under_send_faults(shop, tmp_path, faults):
     async with GreenAPIEmulator(token=TOKEN, journal_interval=0.05) as emu:
@@ -252,6 +264,25 @@ async def test_an_identical_later_text_is_not_mistaken_for_an_earlier_copy(shop,
             rows = await line.outgoing(chat)
     assert delivered(emu, chat) == ["Спасибо!", "Спасибо!"]
     assert [row["wa_id"] for row in rows] == [s["idMessage"] for s in emu.sent]
+
+
+async def test_a_hanging_send_holds_up_its_own_chat_only(shop, tmp_path):
+    """One chat's send hangs for 6 s; another chat's five messages go out meanwhile, not one
+    per delivery round behind it. (They take milliseconds; the bound is generous.)"""
+    slow, quick = CHATS[0], CHATS[1]
+    async with GreenAPIEmulator(token=TOKEN) as emu:
+        emu.stall_next("sendMessage", seconds=6)
+        async with Line(emu, shop, tmp_path / "hang.db", request_timeout=10) as line:
+            await line.store.record_outgoing([Outgoing(slow, "text", "Минутку, уточняю")])
+            line.sender.wakeup.set()
+            await wait_for(lambda: emu.count("sendMessage") == 1, timeout=30)
+            texts = [f"Ответ {n}" for n in range(5)]
+            await line.store.record_outgoing([Outgoing(quick, "text", t) for t in texts])
+            line.sender.wakeup.set()
+            await wait_for(lambda: len(delivered(emu, quick)) == 5, timeout=4)
+            assert delivered(emu, slow) == []  # still on the wire
+            await line.settle()
+    assert delivered(emu, quick) == texts and delivered(emu, slow) == ["Минутку, уточняю"]
 
 
 async def test_retry_after_is_honoured(shop, tmp_path):
