@@ -417,24 +417,10 @@ async def test_sigkill_between_saving_a_turn_and_sending_it_loses_nothing(shop, 
     db = tmp_path / "kill.db"
     chat = "77015550404@c.us"
     async with GreenAPIEmulator(token=TOKEN, max_wait=0.2, journal_interval=0.05) as emu:
-        env = {
-            **os.environ,
-            "DATA_DIR": str(settings.data_dir),
-            "DB_PATH": str(db),
-            "GREEN_API_URL": emu.api_url,
-            "GREEN_API_MEDIA_URL": emu.media_url,
-            "GREEN_API_ID_INSTANCE": emu.id_instance,
-            "GREEN_API_TOKEN": TOKEN,
-            "GREEN_API_RECEIVE_TIMEOUT": "5",
-            "NUDGE_ENABLED": "0",
-            "OUTBOX_JOURNAL_LAG_SECONDS": "0",
-            "HOST": "127.0.0.1",
-            "PORT": str(free_port()),
-        }
+        env = serve_env(emu, settings.data_dir, db)
         emu.fail_next("sendMessage", status=500, delay=120)  # held on the wire, never delivered
         emu.push(text_body(chat, "Здравствуйте, я из Шымкента", "K1"))
-        command = [sys.executable, "-m", "app.cli", "serve"]
-        first = await asyncio.create_subprocess_exec(*command, env=env)
+        first = await asyncio.create_subprocess_exec(*SERVE, env=env)
         await wait_for(lambda: emu.count("sendMessage") == 1, timeout=120)
         first.send_signal(signal.SIGKILL)
         await first.wait()
@@ -443,7 +429,7 @@ async def test_sigkill_between_saving_a_turn_and_sending_it_loses_nothing(shop, 
                 "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'pending'"
             ).fetchone()[0]
         assert pending >= 1
-        second = await asyncio.create_subprocess_exec(*command, env=env)
+        second = await asyncio.create_subprocess_exec(*SERVE, env=env)
         try:
             await wait_for(lambda: len(delivered(emu, chat)) >= pending, timeout=60)
             await asyncio.sleep(0.5)
@@ -457,6 +443,90 @@ async def test_sigkill_between_saving_a_turn_and_sending_it_loses_nothing(shop, 
             "SELECT status FROM messages WHERE direction = 'out' AND chat_id = ?", (chat,)
         ).fetchall()
     assert statuses and set(statuses) == {("sent",)}
+
+
+async def test_send_faults_and_two_sigkills_lose_no_reply_part(shop, tmp_path):
+    """Ten customers order at once (photos included) while 30% of the sends are refused with
+    429, and the service is killed twice mid-run. In the end every message is answered, every
+    saved reply part was delivered exactly once and in order, and no notification is left."""
+    settings, _ = shop
+    db = tmp_path / "kills.db"
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2, journal_interval=0.05) as emu:
+        for method in ("sendMessage", "sendFileByUpload"):
+            emu.inject(method, FaultRates(error_429=0.3))
+        for n, text in enumerate(CONVERSATION):
+            for chat in CHATS:
+                emu.push(text_body(chat, text, f"{chat}-{n}"))
+        env = serve_env(emu, settings.data_dir, db)
+        for sends in (30, 120):  # killed at these counts of delivered parts
+            doomed = await asyncio.create_subprocess_exec(*SERVE, env=env)
+            await wait_for(lambda n=sends: len(emu.sent) >= n, timeout=180)
+            doomed.send_signal(signal.SIGKILL)
+            await doomed.wait()
+        last = await asyncio.create_subprocess_exec(*SERVE, env=env)
+        try:
+            deadline = asyncio.get_running_loop().time() + 300
+            while emu.queue or not all_answered_and_sent(db):
+                assert asyncio.get_running_loop().time() < deadline, "never settled"
+                await asyncio.sleep(0.2)
+        finally:
+            last.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(last.wait(), timeout=60) == 0
+        with sqlite3.connect(db) as conn:
+            conn.row_factory = sqlite3.Row
+            rows = {
+                chat: [
+                    dict(row)
+                    for row in conn.execute(
+                        "SELECT kind, text, payload FROM messages WHERE chat_id = ?"
+                        " AND direction = 'out' ORDER BY id",
+                        (chat,),
+                    )
+                ]
+                for chat in CHATS
+            }
+        assert sum(1 for _, fault in emu.faults if fault == "429") > 30
+        for chat in CHATS:
+            assert delivered(emu, chat) == expected(rows[chat]), chat
+    photos = [part for chat in CHATS for part in delivered(emu, chat) if part.startswith("[")]
+    assert len(photos) >= len(CHATS)
+    assert all(len(rows[chat]) >= len(CONVERSATION) for chat in CHATS)
+
+
+def all_answered_and_sent(db: Path) -> bool:
+    """Every customer message processed and no outgoing message waiting."""
+    with sqlite3.connect(db, timeout=30) as conn:
+        [(waiting,)] = conn.execute(
+            "SELECT COUNT(*) FROM messages WHERE direction = 'out' AND status = 'pending'"
+        )
+        [(unanswered,)] = conn.execute(
+            "SELECT COUNT(*) FROM messages AS m WHERE direction = 'in' AND NOT EXISTS"
+            " (SELECT 1 FROM processed_messages AS p WHERE p.wa_id = m.wa_id)"
+        )
+        [(answered,)] = conn.execute("SELECT COUNT(*) FROM processed_messages")
+    return waiting == unanswered == 0 and answered == len(CHATS) * len(CONVERSATION)
+
+
+SERVE = [sys.executable, "-m", "app.cli", "serve"]
+
+
+def serve_env(emu: GreenAPIEmulator, data_dir: Path, db: Path) -> dict[str, str]:
+    """`ottenok serve` in a process of its own, polling the emulator."""
+    return {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "DB_PATH": str(db),
+        "GREEN_API_URL": emu.api_url,
+        "GREEN_API_MEDIA_URL": emu.media_url,
+        "GREEN_API_ID_INSTANCE": emu.id_instance,
+        "GREEN_API_TOKEN": TOKEN,
+        "GREEN_API_RECEIVE_TIMEOUT": "5",
+        "MANAGER_NUMBERS": MANAGER,
+        "NUDGE_ENABLED": "0",
+        "OUTBOX_JOURNAL_LAG_SECONDS": "0",
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+    }
 
 
 def free_port() -> int:
