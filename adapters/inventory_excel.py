@@ -3,19 +3,22 @@
 The owner edits the file by hand while the bot runs: headers may be English or Russian in any
 order, sizes come as 38, 38.0 or "38,5", prices as "24 900 ₸". `ExcelInventory` rereads the
 file when it changes (or its TTL runs out) in a worker thread, and if a half-saved or broken
-file appears it keeps answering from the last good copy instead of going silent.
+file appears it keeps answering from the last good copy instead of going silent. The last good
+rows are also saved as a JSON snapshot (next to the database), so a service restarted while the
+file is broken starts from them instead of not starting at all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import re
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -136,16 +139,41 @@ def _quantity(value: object, path: Path, index: object) -> int:
     return max(0, int(match.group(0)))
 
 
+def save_snapshot(path: Path, rows: list[InventoryRow], loaded_at: datetime) -> None:
+    """Keep the last good rows; written whole, then renamed, so a crash leaves the old copy."""
+    data = {"loaded_at": loaded_at.isoformat(), "rows": [asdict(row) for row in rows]}
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)
+
+
+def load_snapshot(path: Path) -> tuple[list[InventoryRow], datetime] | None:
+    """The rows of the last good load and when it was, or None without a usable snapshot."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rows = [InventoryRow(**row) for row in data["rows"]]
+        return rows, datetime.fromisoformat(data["loaded_at"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        log.error("%s: inventory snapshot unreadable, not used: %s", path, err)
+        return None
+
+
 class ExcelInventory:
-    """The spreadsheet as a live stock source: cached, refreshed on change, never blocking."""
+    """The spreadsheet as a live stock source: cached, refreshed on change, never blocking.
+
+    `snapshot`: where the last good rows are kept (None keeps none)."""
 
     def __init__(
         self,
         path: Path | str,
         ttl_seconds: float = 300,
         clock: Callable[[], float] = time.monotonic,
+        snapshot: Path | None = None,
     ) -> None:
         self.path = Path(path)
+        self.snapshot = snapshot
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._rows: list[InventoryRow] | None = None
@@ -160,8 +188,9 @@ class ExcelInventory:
     async def load(self) -> list[InventoryRow]:
         """Fresh rows: reread when the TTL ran out or the file's mtime/size changed.
 
-        The first load raises `InventoryError`; later failures are logged and the last good
-        rows stay in service until the file is fixed.
+        Failures are logged and the last good rows stay in service until the file is fixed;
+        at the first load they come from the snapshot, and only without one does it raise
+        `InventoryError`. `last_error` names the file and the problem meanwhile.
         """
         async with self._lock:
             signature = self._file_signature()
@@ -174,14 +203,33 @@ class ExcelInventory:
                 rows = await asyncio.to_thread(read_inventory, self.path)
             except Exception as err:
                 if self._rows is None:
-                    raise
+                    await self._start_from_snapshot(err)
+                else:
+                    log.error("inventory reload failed, keeping the last good data: %s", err)
                 self.last_error = str(err)
-                log.error("inventory reload failed, keeping the last good data: %s", err)
             else:
+                changed = rows != self._rows
                 self._rows, self._stock = rows, build_stock(rows)
                 self.loaded_at, self.last_error = datetime.now(UTC), None
+                if changed and self.snapshot is not None:
+                    await asyncio.to_thread(save_snapshot, self.snapshot, rows, self.loaded_at)
             self._signature, self._checked_at = signature, self._clock()
+            assert self._rows is not None
             return list(self._rows)
+
+    async def _start_from_snapshot(self, error: Exception) -> None:
+        """The file is broken at start-up: serve the last good rows, or raise `error`."""
+        saved = None
+        if self.snapshot is not None:
+            saved = await asyncio.to_thread(load_snapshot, self.snapshot)
+        if saved is None:
+            raise error
+        self._rows, self.loaded_at = saved
+        self._stock = build_stock(self._rows)
+        log.error(
+            "inventory unreadable, serving the last good data from %s (%s): %s",
+            self.snapshot, self.loaded_at.isoformat(), error,
+        )  # fmt: skip
 
     def rows(self) -> list[InventoryRow]:
         """The rows of the last successful load (empty before the first one)."""

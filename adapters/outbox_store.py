@@ -20,6 +20,10 @@ from adapters.sqlite_store import SideStore, from_iso, iso
 from ottenok.delivery import PendingMessage
 from ottenok.messages import Outgoing
 
+COLUMNS = (
+    "id, chat_id, kind, text, payload, to_manager, attempts, created_at, ambiguous,"
+    " first_attempt_at"
+)
 HEADS = (
     "UPDATE messages SET lease_owner = ?, lease_until = ?, attempts = attempts + 1,"
     " first_attempt_at = COALESCE(first_attempt_at, ?)"
@@ -29,8 +33,13 @@ HEADS = (
     " AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= ?)"
     " AND (m.lease_until IS NULL OR m.lease_until <= ?)"
     " ORDER BY m.id LIMIT ?)"
-    " RETURNING id, chat_id, kind, text, payload, to_manager, attempts, created_at, ambiguous,"
-    " first_attempt_at"
+    f" RETURNING {COLUMNS}"
+)
+# Too old to send, and no sender holds it (one in flight finishes, then it is expired).
+EXPIRE = (
+    "UPDATE messages SET status = 'expired', last_error = 'older than the limit'"
+    " WHERE status = 'pending' AND created_at < ? AND (lease_until IS NULL OR lease_until <= ?)"
+    f" RETURNING {COLUMNS}"
 )
 
 
@@ -90,6 +99,11 @@ class OutboxStore(SideStore):
                 " WHERE id = ? AND lease_owner = ? AND status = 'pending'",
                 (iso(at), error, int(ambiguous), message.id, owner),
             )
+
+    async def expire(self, created_before: datetime, now: datetime) -> list[PendingMessage]:
+        async with self._lock:
+            rows = await self.db.execute_fetchall(EXPIRE, (iso(created_before), iso(now)))
+        return sorted((_pending(row) for row in rows), key=lambda m: m.id)
 
     async def give_up(self, message: PendingMessage, owner: str, status: str, error: str) -> None:
         async with self._lock:

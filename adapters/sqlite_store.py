@@ -250,6 +250,27 @@ class SQLiteStore:
             is not None
         )
 
+    async def is_held(self, wa_id: str) -> bool:
+        """The message's turn failed for good: it waits for the chat to be given back."""
+        row = await self._row(
+            "SELECT 1 FROM messages WHERE wa_id = ? AND direction = 'in' AND held IS NOT NULL",
+            (wa_id,),
+        )
+        return row is not None
+
+    async def state_when_processed(self, chat_id: str, wa_id: str) -> OrderState | None:
+        """The state a message was answered in (the question it answered); None when it was
+        never processed. Read from the transitions: the last one saved before its turn."""
+        row = await self._row(
+            "SELECT (SELECT s.dest FROM state_changes AS s WHERE s.chat_id = ?"
+            " AND s.at < p.processed_at ORDER BY s.id DESC LIMIT 1)"
+            " FROM processed_messages AS p WHERE p.wa_id = ?",
+            (chat_id, wa_id),
+        )
+        if row is None:
+            return None
+        return OrderState(row[0]) if row[0] else OrderState.GREETING
+
     async def mark_processed(self, wa_id: str) -> None:
         async with self._transaction():
             await self.db.execute(
@@ -345,6 +366,11 @@ class SQLiteStore:
                     "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)",
                     (turn.processed_id, at),
                 )
+            if turn.held_id is not None:
+                await self.db.execute(
+                    "UPDATE messages SET held = ? WHERE wa_id = ? AND direction = 'in'",
+                    (turn.handoff_reason or "held", turn.held_id),
+                )
 
     async def _stored_state(self, chat_id: str) -> OrderState:
         row = await self._row("SELECT state FROM conversations WHERE chat_id = ?", (chat_id,))
@@ -408,10 +434,18 @@ class SQLiteStore:
             ],
         )
 
-    async def record_outgoing(self, outgoing: list[Outgoing]) -> None:
-        """Queue messages sent outside a customer turn (replies to managers, notices)."""
+    async def record_outgoing(
+        self, outgoing: list[Outgoing], processed_id: str | None = None
+    ) -> None:
+        """Queue messages sent outside a customer turn (replies to managers, notices); with
+        `processed_id`, the message they answer is marked answered in the same transaction."""
+        at = iso(datetime.now(UTC))
         async with self._transaction():
-            await self._insert_outgoing(outgoing, iso(datetime.now(UTC)))
+            await self._insert_outgoing(outgoing, at)
+            if processed_id is not None:
+                await self.db.execute(
+                    "INSERT OR IGNORE INTO processed_messages VALUES (?, ?)", (processed_id, at)
+                )
 
     async def record_sent(self, outgoing: list[Outgoing]) -> None:
         """Keep in the transcript what was sent without us (typed on the shop's phone)."""
@@ -484,17 +518,18 @@ class SQLiteStore:
         return [dict(row) for row in rows]
 
     async def recent_messages(
-        self, chat_id: str, before: str, limit: int
+        self, chat_id: str, before: str, limit: int, chars: int
     ) -> list[tuple[str, str]]:
         """The chat's last `limit` texts between the customer and Alina before the incoming
         message `before`, oldest first, as ("customer" | "alina", text): the conversation so
-        far, for an LLM reading the next message."""
+        far, for an LLM reading the next message. Each text is cut to its first `chars`
+        characters here, so a huge earlier message is never read whole again."""
         rows = await self._rows(
-            "SELECT direction, text FROM messages WHERE chat_id = ? AND kind = 'text'"
-            " AND to_manager = 0 AND text != '' AND id < COALESCE((SELECT id FROM messages"
-            " WHERE wa_id = ? AND direction = 'in'), 9223372036854775807)"
+            "SELECT direction, substr(text, 1, ?) FROM messages WHERE chat_id = ?"
+            " AND kind = 'text' AND to_manager = 0 AND text != '' AND id < COALESCE((SELECT id"
+            " FROM messages WHERE wa_id = ? AND direction = 'in'), 9223372036854775807)"
             " ORDER BY id DESC LIMIT ?",
-            (chat_id, before, limit),
+            (chars, chat_id, before, limit),
         )
         return [("customer" if d == "in" else "alina", text) for d, text in reversed(rows)]
 
@@ -512,13 +547,16 @@ class SQLiteStore:
         query += " ORDER BY updated_at DESC, id DESC"
         return [OrderRow(**dict(row)) for row in await self._rows(query, params)]
 
-    async def unprocessed_incoming(self) -> list[IncomingMessage]:
-        """Customer messages stored but never answered (the process died mid-turn), oldest first."""
+    async def unprocessed_incoming(self, chat_id: str | None = None) -> list[IncomingMessage]:
+        """Customer messages stored but never answered (the process died mid-turn, or a turn
+        failed for good and the message is held), oldest first; of one chat, or of all."""
         rows = await self._rows(
             "SELECT m.chat_id, m.wa_id, m.text, m.kind, m.created_at, c.name FROM messages m"
             " LEFT JOIN clients c ON c.chat_id = m.chat_id"
             " WHERE m.direction = 'in' AND m.wa_id IS NOT NULL AND NOT EXISTS"
-            " (SELECT 1 FROM processed_messages p WHERE p.wa_id = m.wa_id) ORDER BY m.id"
+            " (SELECT 1 FROM processed_messages p WHERE p.wa_id = m.wa_id)"
+            " AND (? IS NULL OR m.chat_id = ?) ORDER BY m.id",
+            (chat_id, chat_id),
         )
         return [
             IncomingMessage(

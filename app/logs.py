@@ -1,7 +1,8 @@
 """Structured logs: one JSON object per line, so a VPS's journal can be grepped and parsed.
 
 Loggers pass fields with `extra={"chat_id": ..., "ms": ...}`; the formatter keeps every extra
-field and never adds URLs or tokens of its own.
+field and never adds URLs or tokens of its own. An exception is logged whole: `error` is its
+last line (to grep for), `traceback` every frame and chained cause (to find where it came from).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update({key: value for key, value in vars(record).items() if key not in _STANDARD})
         if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info).splitlines()[-1]
+            trace = self.formatException(record.exc_info)
+            entry["error"] = trace.splitlines()[-1]
+            entry["traceback"] = trace
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

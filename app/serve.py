@@ -95,6 +95,8 @@ async def serve(
             typing_ms=int(settings.llm_timeout_seconds * 1000) if engine.llm is not None else 0,
         )
         service.stopping = stopping
+        assert whatsapp is not None  # built with the client
+        whatsapp.on_accepted = service.sending_works
         # Unanswered messages from before the last stop queue up first, ahead of anything the
         # channels deliver, so a chat's old message is never answered after its newer one.
         await service.recover()

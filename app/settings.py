@@ -238,6 +238,11 @@ class Settings(BaseSettings):
         return self.inventory_excel_path or self.data_dir / "inventory.xlsx"
 
     @property
+    def inventory_snapshot(self) -> Path:
+        """The last good inventory rows, next to the database they belong with."""
+        return self.database.with_suffix(".inventory.json")
+
+    @property
     def photos(self) -> Path:
         return self.photos_dir or self.data_dir / "photos"
 

@@ -44,8 +44,8 @@ class EngineManagerActions:
     async def set_handoff(self, chat_id: str, active: bool, by: str) -> None:
         if active:
             await self.engine.take_over(chat_id, by)
-        else:
-            await self.engine.desk.release(chat_id, by)
+        elif await self.engine.release(chat_id, by):
+            self.wake()  # messages held by a failed turn were answered
 
     async def write_to_customer(self, chat_id: str, text: str, by: str) -> None:
         """The manager speaks, so Alina steps aside (as when typing on the shop's phone)."""

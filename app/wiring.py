@@ -141,8 +141,12 @@ async def open_engine(settings: Settings, **options: Any) -> Engine:
     store = await SQLiteStore.open(settings.database)
     inventory = None
     if settings.inventory_path.is_file():
-        inventory = ExcelInventory(settings.inventory_path)
-        await inventory.load()
+        inventory = ExcelInventory(settings.inventory_path, snapshot=settings.inventory_snapshot)
+        try:
+            await inventory.load()
+        except BaseException:  # nothing good to serve: stop start-up, leave nothing open
+            await store.close()
+            raise
     shop = await asyncio.to_thread(load_shop, settings, inventory)
     templates = Templates.load(settings.data_dir)
     policy = settings.nudge_policy()

@@ -8,7 +8,10 @@ chat, hands it to the chat's transport and marks it sent only when the gateway a
 Failures are retried with backoff for as long as GREEN-API itself would keep a message
 (24 h by default), honouring the gateway's Retry-After. A failure that may have delivered
 anyway (a 500, a timeout after the request went out) is marked ambiguous: before sending again
-the sender asks the gateway's journal whether it arrived, so the customer gets at most one copy.
+the sender asks the gateway's journal whether it arrived, so the customer gets one copy. Only
+when the journal cannot tell is the message sent once more without its word (a possible second
+copy beats a lost "заказ принят"); after that the sender keeps asking until the journal answers
+or the message expires, so no message ever goes out more than twice.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -60,8 +63,9 @@ class Transport(Protocol):
 
     async def was_delivered(
         self, out: Outgoing, since: datetime, known: Collection[str] = ()
-    ) -> bool | None:
-        """Whether an ambiguous send arrived after all; None when the journal cannot tell.
+    ) -> str | bool | None:
+        """Whether an ambiguous send arrived after all: the gateway id of the copy found (True
+        when the channel has no ids), False, or None when the journal cannot tell.
         `known`: the gateway ids of this chat's messages already delivered since, so an
         earlier identical text is not taken for this one."""
         ...
@@ -98,7 +102,12 @@ class OutboxStore(Protocol):
     ) -> None: ...
 
     async def give_up(self, message: PendingMessage, owner: str, status: str, error: str) -> None:
-        """`expired` (too old to send) or `failed` (can never be sent)."""
+        """`failed`: it can never be sent."""
+        ...
+
+    async def expire(self, created_before: datetime, now: datetime) -> list[PendingMessage]:
+        """Mark `expired` every pending message created before `created_before` that no sender
+        holds; returns them."""
         ...
 
     async def backlog(self, now: datetime) -> tuple[int, float | None]:
@@ -108,15 +117,6 @@ class OutboxStore(Protocol):
     async def delivered_ids(self, chat_id: str, since: datetime) -> set[str]:
         """Gateway ids of the chat's messages marked sent since `since`."""
         ...
-
-
-@dataclass(slots=True)
-class DeliveryReport:
-    sent: int = 0
-    retried: int = 0
-    confirmed_by_journal: int = 0
-    expired: list[PendingMessage] = field(default_factory=list)
-    failed: list[PendingMessage] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +135,19 @@ class Backoff:
 #: After this many attempts whose journal checks could not tell, an ambiguous message is sent
 #: again: a possible duplicate is better than a lost "заказ принят".
 MAX_UNANSWERED_CHECKS = 4
+#: Attempts that may have delivered one message, beyond which only the journal's word sends it
+#: again: the first try plus one resend while the journal cannot tell, so at most two copies.
+MAX_POSSIBLE_COPIES = 2
 #: GREEN-API's journal may show a message up to two minutes late: before then, "not in the
 #: journal" is not an answer, and the check is repeated.
 JOURNAL_LAG = timedelta(minutes=2)
+#: How far before an ambiguous message's first attempt the ids of the chat's delivered messages
+#: are excluded from its journal search (well beyond the clock slack the search allows).
+KNOWN_IDS_MARGIN = timedelta(minutes=10)
 #: How long to wait before asking the journal again.
 JOURNAL_RECHECK_SECONDS = 20.0
 
-#: What the managers hear of messages the sender gave up on (one notice per chat per run).
+#: What the managers hear of messages the sender gave up on (one notice per chat and round).
 UndeliveredNotice = Callable[[str, list[PendingMessage]], Awaitable[None]]
 
 
@@ -149,7 +155,9 @@ class OutboxSender:
     """Delivers pending outbox rows through their transports; many may run on one database.
 
     Rows are leased, so two senders (or a restart mid-send) never send one row twice; each chat
-    only ever has its oldest pending row in flight, so its messages arrive in order.
+    only ever has its oldest pending row in flight, so its messages arrive in order. Each chat's
+    delivery runs in its own task: a send that hangs until its timeout, or a journal check
+    waiting its turn, holds up that chat only.
     """
 
     def __init__(
@@ -167,6 +175,7 @@ class OutboxSender:
         undelivered: UndeliveredNotice | None = None,
         owner: str | None = None,
     ) -> None:
+        """`batch`: at most this many chats in flight at once."""
         self.outbox = outbox
         self.transport = transport
         self.max_age = max_age
@@ -179,81 +188,112 @@ class OutboxSender:
         self.undelivered = undelivered
         self.owner = owner or uuid.uuid4().hex
         self.wakeup = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
 
-    async def run_once(self) -> DeliveryReport:
-        """Send every chat's due messages, chat by chat in order, chats concurrently."""
-        report = DeliveryReport()
-        while True:
-            now = self.clock()
-            heads = await self.outbox.lease_heads(self.owner, now, now + self.lease, self.batch)
-            if not heads:
-                break
-            results = await asyncio.gather(*(self._deliver(m, report) for m in heads))
-            if not any(results):
-                break  # every head is waiting for a retry: nothing more to do now
-        await self._tell_managers(report)
-        return report
+    async def run_once(self) -> int:
+        """One round: give up messages older than the limit (the managers hear once per chat),
+        then start delivering the oldest due message of every chat not in flight. Returns how
+        many deliveries started; each wakes the next round when it is done."""
+        now = self.clock()
+        expired = await self.outbox.expire(now - self.max_age, now)
+        for message in expired:
+            log.error("message expired", extra={"chat_id": message.out.chat_id, "id": message.id})
+        await self._tell_managers(expired)
+        room = self.batch - len(self._in_flight)
+        if room <= 0:
+            return 0
+        heads = await self.outbox.lease_heads(self.owner, now, now + self.lease, room)
+        for message in heads:
+            task = asyncio.create_task(self._deliver(message))
+            self._in_flight.add(task)
+            task.add_done_callback(self._delivered)
+        return len(heads)
+
+    def _delivered(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # The row stays leased and is retried when the lease runs out.
+            log.error("delivery failed", exc_info=error)
+        self.wakeup.set()  # the chat's next message may be due, and there is room for another
 
     async def run_forever(self, stopping: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Deliver whenever woken (a turn saved messages) and at least every `idle_seconds`."""
-        while not stopping.is_set():
-            self.wakeup.clear()  # before the round: a turn saved during it wakes the next one
-            try:
-                await self.run_once()
-            except Exception:  # a broken run must not stop delivery; the next one retries
-                log.exception("outbox run failed")
-            waiters = [asyncio.ensure_future(e.wait()) for e in (self.wakeup, stopping)]
-            await asyncio.wait(waiters, timeout=idle_seconds, return_when="FIRST_COMPLETED")
-            for waiter in waiters:
-                waiter.cancel()
+        """Deliver whenever woken (a turn saved messages, a delivery ended) and at least every
+        `idle_seconds`; once `stopping` is set, let the deliveries in flight finish (a
+        cancelled run cancels them: their rows are resumed at the next start)."""
+        try:
+            while not stopping.is_set():
+                self.wakeup.clear()  # before the round: a wake-up during it starts the next
+                try:
+                    await self.run_once()
+                except Exception:  # a broken round must not stop delivery; the next retries
+                    log.exception("outbox run failed")
+                waiters = [asyncio.ensure_future(e.wait()) for e in (self.wakeup, stopping)]
+                await asyncio.wait(waiters, timeout=idle_seconds, return_when="FIRST_COMPLETED")
+                for waiter in waiters:
+                    waiter.cancel()
+            if self._in_flight:
+                await asyncio.wait(set(self._in_flight))
+        finally:
+            for task in self._in_flight:
+                task.cancel()
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
-    async def _deliver(self, message: PendingMessage, report: DeliveryReport) -> bool:
-        """One attempt; True when the row left the queue (sent or given up)."""
+    async def _deliver(self, message: PendingMessage) -> None:
+        """One attempt at one chat's oldest message."""
         now = self.clock()
         out = message.out
-        if now - message.created_at > self.max_age:
-            await self.outbox.give_up(message, self.owner, "expired", "older than the limit")
-            report.expired.append(message)
-            log.error("message expired", extra={"chat_id": out.chat_id, "id": message.id})
-            return True
         if message.ambiguous > 0 and message.first_attempt_at is not None:
             arrived = await self._journal(message)
             if arrived:
-                await self.outbox.mark_sent(message, now, None)
-                report.confirmed_by_journal += 1
-                return True
-            too_early = now - message.first_attempt_at < self.journal_lag
-            unknown = arrived is None and message.attempts < MAX_UNANSWERED_CHECKS
-            if (arrived is False and too_early) or unknown:
-                why = "journal could not tell" if arrived is None else "not in the journal yet"
+                # The copy's id joins the chat's known ids: a later identical text is not it.
+                found = arrived if isinstance(arrived, str) else None
+                await self.outbox.mark_sent(message, now, found)
+                return
+            why = self._not_yet(message, arrived, now)
+            if why is not None:
                 # A check, not a send: the count of possible copies stays as it is.
-                await self._retry(
-                    message, now, why, False, self.journal_recheck_seconds, report
-                )
-                return False
+                await self._retry(message, now, why, False, self.journal_recheck_seconds)
+                return
         try:
             wa_id = await self.transport.send(out)
         except DeliveryError as err:
             if err.permanent:
                 await self.outbox.give_up(message, self.owner, "failed", str(err)[:500])
-                report.failed.append(message)
-                extra = {"chat_id": out.chat_id, "error": str(err)}
-                log.error("message cannot be sent", extra=extra)
-                return True
-            await self._retry(message, now, str(err), err.ambiguous, err.retry_after, report)
-            return False
+                log.error(
+                    "message cannot be sent", extra={"chat_id": out.chat_id, "error": str(err)}
+                )
+                await self._tell_managers([message])
+                return
+            await self._retry(message, now, str(err), err.ambiguous, err.retry_after)
+            return
         except Exception as err:  # an unexpected transport error: retried like a certain one
-            await self._retry(message, now, repr(err), False, None, report)
-            return False
+            await self._retry(message, now, repr(err), False, None)
+            return
         await self.outbox.mark_sent(message, self.clock(), wa_id)
-        report.sent += 1
-        return True
 
-    async def _journal(self, message: PendingMessage) -> bool | None:
+    def _not_yet(
+        self, message: PendingMessage, arrived: str | bool | None, now: datetime
+    ) -> str | None:
+        """Why an ambiguous message that the journal did not find must not be sent again yet;
+        None when it may go."""
+        assert message.first_attempt_at is not None
+        if arrived is False:
+            late = now - message.first_attempt_at < self.journal_lag
+            return "not in the journal yet" if late else None
+        if message.attempts < MAX_UNANSWERED_CHECKS:
+            return "journal could not tell"
+        if message.ambiguous >= MAX_POSSIBLE_COPIES:
+            return "journal could not tell, and a second copy went already"
+        return None
+
+    async def _journal(self, message: PendingMessage) -> str | bool | None:
         since = message.first_attempt_at
         assert since is not None
         try:
-            known = await self.outbox.delivered_ids(message.out.chat_id, since)
+            # The journal is searched from a little before `since` (clocks differ), and a copy
+            # confirmed by it is marked sent after this attempt began: every id the chat's other
+            # messages got lately is excluded, so a same text sent just before is never this one.
+            known = await self.outbox.delivered_ids(message.out.chat_id, since - KNOWN_IDS_MARGIN)
             return await self.transport.was_delivered(message.out, since, known)
         except Exception as err:
             extra = {"chat_id": message.out.chat_id, "error": repr(err)}
@@ -267,13 +307,11 @@ class OutboxSender:
         error: str,
         ambiguous: bool,
         retry_after: float | None,
-        report: DeliveryReport,
     ) -> None:
         delay = self.backoff.delay(message.attempts, retry_after)
         await self.outbox.retry_later(
             message, self.owner, now + timedelta(seconds=delay), error[:500], ambiguous
         )
-        report.retried += 1
         log.warning(
             "send failed, retrying",
             extra={
@@ -286,12 +324,12 @@ class OutboxSender:
             },
         )
 
-    async def _tell_managers(self, report: DeliveryReport) -> None:
-        """Once per chat and run: the customer did not get these messages."""
+    async def _tell_managers(self, given_up: list[PendingMessage]) -> None:
+        """Once per chat: the customer did not get these messages."""
         if self.undelivered is None:
             return
         lost: dict[str, list[PendingMessage]] = {}
-        for message in [*report.expired, *report.failed]:
+        for message in given_up:
             if not message.out.to_manager:
                 lost.setdefault(message.out.chat_id, []).append(message)
         for chat_id, messages in lost.items():

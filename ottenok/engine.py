@@ -47,8 +47,8 @@ log = logging.getLogger("ottenok.engine")
 
 #: A turn that raises is tried this often before the customer gets the polite fallback.
 TURN_TRIES = 3
-#: Only the start of a very long message is read (the whole text is stored): reading stays
-#: fast, so one 100 KB message cannot hold up every other chat.
+#: Only the start of a very long message is read (the whole text is stored), now and as history
+#: of later turns: reading stays fast, so one 100 KB message cannot hold up every other chat.
 MAX_ANALYSED_CHARS = 2000
 #: Earlier messages a slot filler sees (an LLM reads the next one in their light).
 HISTORY_MESSAGES = 6
@@ -152,11 +152,16 @@ class Engine:
         if phone in self.managers and (command := parse_command(msg.text[:200])) is not None:
             reply = await self.desk.run(command, by=phone or msg.chat_id)
             outgoing = [Outgoing(msg.chat_id, "text", reply, to_manager=True)]
-            await self.store.record_outgoing(outgoing)
-            await self.store.mark_processed(msg.message_id)
+            await self.store.record_outgoing(outgoing, processed_id=msg.message_id)
+            released = chat_id_for(command.phone) if command.name == "handoff_off" else None
+            if released is not None and released != msg.chat_id:  # never our own lock again
+                outgoing += await self.resume(released)
             return outgoing
         row = await self.store.load_conversation(msg.chat_id)
         if row.state == OrderState.HANDOFF:
+            if await self.store.is_held(msg.message_id):
+                log.info("held until the chat is released", extra={"chat_id": msg.chat_id})
+                return []
             await self.store.mark_processed(msg.message_id)
             log.info("stored during handoff, no reply", extra={"chat_id": msg.chat_id})
             return []
@@ -168,6 +173,21 @@ class Engine:
     async def take_over(self, chat_id: str, by: str) -> None:
         """A manager typed in the customer's chat from the shop's phone: Alina steps aside."""
         await self.desk.take_over(chat_id, by)
+
+    async def release(self, chat_id: str, by: str) -> list[Outgoing]:
+        """A manager gives the chat back (the console's button); returns what was queued."""
+        await self.desk.release(chat_id, by)
+        return await self.resume(chat_id)
+
+    async def resume(self, chat_id: str) -> list[Outgoing]:
+        """The chat is Alina's again: answer, in order, the messages held by failed turns."""
+        outgoing: list[Outgoing] = []
+        try:
+            for msg in await self.store.unprocessed_incoming(chat_id):
+                outgoing += await self.process(msg)
+        except Exception:  # they stay held: the next release or restart answers them
+            log.exception("held messages not answered", extra={"chat_id": chat_id})
+        return outgoing
 
     async def _decide(self, msg: IncomingMessage, row: ConversationRow) -> TurnResult:
         conv = Conversation.of(row, self.catalog)
@@ -184,10 +204,13 @@ class Engine:
             outcome.event = TurnEvent.NON_TEXT
             return result
         text = msg.text[:MAX_ANALYSED_CHARS]
-        history = await self.store.recent_messages(msg.chat_id, msg.message_id, HISTORY_MESSAGES)
-        context = FillContext(
-            state=row.state, slots=row.slots, history=history, offered=row.offered
+        history = await self.store.recent_messages(
+            msg.chat_id, msg.message_id, HISTORY_MESSAGES, MAX_ANALYSED_CHARS
         )
+        pending = row.state  # an edit answers the question its original message answered
+        if msg.edits:
+            pending = await self.store.state_when_processed(msg.chat_id, msg.edits) or pending
+        context = FillContext(state=pending, slots=row.slots, history=history, offered=row.offered)
         update = await self.filler.fill(text, context)
         if msg.edits and update.slot_values() and update.intent in EDITABLE_INTENTS:
             update.intent = Intent.CORRECT  # an edited message corrects what it said before
@@ -372,7 +395,8 @@ class Engine:
 
     async def _fail_safe(self, msg: IncomingMessage, error: Exception) -> list[Outgoing]:
         """The turn failed for good: a polite word to the customer, the chat to the managers
-        with the error, and the message left unprocessed (the log keeps the traceback)."""
+        with the error, and the message held unprocessed until the chat is given back to Alina
+        (the log keeps the traceback)."""
         row = await self.store.load_conversation(msg.chat_id)
         conv = Conversation.of(row, self.catalog)
         self.machine.fire(conv, Trigger.HANDOFF)
@@ -394,6 +418,7 @@ class Engine:
             changes=conv.changes,
             handoff_by="alina",
             handoff_reason=f"error: {summary}"[:200],
+            held_id=msg.message_id,
         )
         turn.nudge = after_turn(
             row.nudge, self.nudge_policy, row.state, customer_wrote=True, bot_spoke_at=turn.at

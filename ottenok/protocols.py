@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ottenok.messages import IncomingMessage, Outgoing
 from ottenok.records import ConversationRow, OrderRow, TurnRecord
 from ottenok.slots import FillContext, OrderSlots, ProductType, SlotUpdate
+from ottenok.states.order import OrderState
 from ottenok.stock import Availability, Stock
 
 if TYPE_CHECKING:  # the conversation model imports this module
@@ -61,16 +62,24 @@ class Storage(Protocol):
 
     async def mark_processed(self, wa_id: str) -> None: ...
 
+    async def is_held(self, wa_id: str) -> bool: ...
+
+    async def state_when_processed(self, chat_id: str, wa_id: str) -> OrderState | None: ...
+
+    async def unprocessed_incoming(self, chat_id: str | None = None) -> list[IncomingMessage]: ...
+
     async def load_conversation(self, chat_id: str) -> ConversationRow: ...
 
     async def save_turn(self, turn: TurnRecord) -> None: ...
 
-    async def record_outgoing(self, outgoing: list[Outgoing]) -> None: ...
+    async def record_outgoing(
+        self, outgoing: list[Outgoing], processed_id: str | None = None
+    ) -> None: ...
 
     async def sent_photo_keys(self, chat_id: str) -> set[str]: ...
 
     async def recent_messages(
-        self, chat_id: str, before: str, limit: int
+        self, chat_id: str, before: str, limit: int, chars: int
     ) -> list[tuple[str, str]]: ...
 
     async def list_orders(

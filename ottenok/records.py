@@ -76,3 +76,5 @@ class TurnRecord:
     # Who moved the chat into or out of handoff this turn, and why (logged only when it moved).
     handoff_by: str = "customer"
     handoff_reason: str = ""
+    # A message whose turn kept failing: answered when the chat is given back to Alina.
+    held_id: str | None = None

@@ -2,8 +2,10 @@
 
 It checks the instance id and token like the real service (wrong token → 401, wrong instance →
 403), records what was sent, keeps a FIFO notification queue whose head comes back until deleted,
-refuses polling with a 400 echoing the path while a webhook URL is set, and can fail or stall the
-next calls of a method on demand. Bodies are built with `text_body`, `file_body`, `status_body`.
+refuses polling with a 400 echoing the path while a webhook URL is set, answers sends with a 400
+while the instance is not authorized (`state`) or the chat id is malformed, and can fail or stall
+the next calls of a method on demand (`fail_next`, also "deliver, then fail"). Bodies are built
+with `text_body`, `file_body`, `status_body`.
 
 Faults as a gateway has them: `inject(method, FaultRates(...))` makes a share of that method's
 calls answer 500, 429 (with `Retry-After`), hang past the client's timeout, or deliver and then
@@ -22,6 +24,7 @@ import asyncio
 import itertools
 import mimetypes
 import random
+import re
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
@@ -34,6 +37,8 @@ from aiohttp import web
 MEDIA_PREFIX = "media"
 WID = "77000000001@c.us"
 JOURNAL_METHODS = frozenset({"lastoutgoingmessages", "getchathistory"})
+SEND_METHODS = frozenset({"sendmessage", "sendfilebyupload", "sendfilebyurl"})
+CHAT_ID_RE = re.compile(r"\d{5,15}@c\.us|[\d-]+@g\.us|\d+@lid")
 
 
 @dataclass
@@ -42,6 +47,7 @@ class _Failure:
     body: Any
     delay: float
     headers: dict[str, str] | None = None
+    deliver: bool = False  # do the call's work first, then answer `status`
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ class GreenAPIEmulator:
         self.typing: list[dict[str, Any]] = []
         self.calls: list[str] = []
         self.faults: list[tuple[str, str]] = []
+        self.refused: list[str] = []  # sends answered 400 because the instance was not authorized
         self.journal_refusals = 0
         self.receive_timeouts: list[int] = []
         self.queue: deque[tuple[int, dict[str, Any]]] = deque()
@@ -200,11 +207,14 @@ class GreenAPIEmulator:
         body: Any = None,
         delay: float = 0.0,
         headers: dict[str, str] | None = None,
+        deliver: bool = False,
     ) -> None:
-        """Answer the next `times` calls of `method` with `status` (after `delay` seconds)."""
+        """Answer the next `times` calls of `method` with `status` (after `delay` seconds);
+        `deliver`: a send is delivered first, so the failure is one a client cannot tell."""
         answer = body if body is not None else {"code": status, "message": f"emulated {status}"}
         for _ in range(times):
-            self._failures[method.lower()].append(_Failure(status, answer, delay, headers))
+            failure = _Failure(status, answer, delay, headers, deliver)
+            self._failures[method.lower()].append(failure)
 
     def stall_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Hold the next `times` calls of `method` for `seconds` before answering normally:
@@ -233,10 +243,10 @@ class GreenAPIEmulator:
         if instance != self.id_instance:
             return web.json_response({"message": "Forbidden"}, status=403)
         failures = self._failures[method]
-        if failures:
-            failure = failures.popleft()
+        failure = failures.popleft() if failures else None
+        if failure is not None:
             await asyncio.sleep(failure.delay)
-            if failure.status:
+            if failure.status and not failure.deliver:
                 return web.json_response(
                     failure.body, status=failure.status, headers=failure.headers
                 )
@@ -245,6 +255,14 @@ class GreenAPIEmulator:
         handler = self._handlers().get((request.method, method))
         if handler is None:
             return web.json_response({"message": "method not emulated"}, status=404)
+        if method in SEND_METHODS and self.state != "authorized":
+            self.refused.append(method)
+            return web.json_response(
+                {"code": 400, "message": f"Instance is {self.state}"}, status=400
+            )
+        if failure is not None and failure.deliver:
+            await handler(request, tail)
+            return web.json_response(failure.body, status=failure.status, headers=failure.headers)
         if method in JOURNAL_METHODS and self._journal_throttled():
             return web.json_response(
                 {"code": 429, "message": "Too Many Requests"},
@@ -299,12 +317,16 @@ class GreenAPIEmulator:
 
     async def _send_message(self, request: web.Request, _tail: list[str]) -> web.Response:
         body = await request.json()
+        if not CHAT_ID_RE.fullmatch(str(body.get("chatId"))):
+            return _bad_chat_id()
         return self._record_sent(
             {"method": "sendMessage", "chatId": body["chatId"], "message": body["message"]}
         )
 
     async def _send_file_by_url(self, request: web.Request, _tail: list[str]) -> web.Response:
         body = await request.json()
+        if not CHAT_ID_RE.fullmatch(str(body.get("chatId"))):
+            return _bad_chat_id()
         return self._record_sent(
             {
                 "method": "sendFileByUrl",
@@ -317,6 +339,8 @@ class GreenAPIEmulator:
 
     async def _send_file_by_upload(self, request: web.Request, _tail: list[str]) -> web.Response:
         form = await request.post()
+        if not CHAT_ID_RE.fullmatch(str(form.get("chatId"))):
+            return _bad_chat_id()
         upload = form["file"]
         content = upload.file.read() if isinstance(upload, web.FileField) else b""
         return self._record_sent(
@@ -449,6 +473,12 @@ class GreenAPIEmulator:
         if "webhookUrl" in body:
             self.webhook_url = body["webhookUrl"]
         return web.json_response({"saveSettings": True})
+
+
+def _bad_chat_id() -> web.Response:
+    return web.json_response(
+        {"code": 400, "message": "Validation failed. Details: 'chatId' is invalid"}, status=400
+    )
 
 
 def _journal_entry(sent: dict[str, Any], media_url: str) -> dict[str, Any]:
@@ -585,4 +615,14 @@ def status_body(
         "chatId": chat_id,
         "status": status,
         "sendByApi": send_by_api,
+    }
+
+
+def quota_body(timestamp: int | None = None) -> dict[str, Any]:
+    """The `quotaExceeded` notice GREEN-API sends when the plan's quota is used up."""
+    return {
+        "typeWebhook": "quotaExceeded",
+        "instanceData": {"idInstance": 1101000001, "wid": WID, "typeInstance": "whatsapp"},
+        "timestamp": int(time.time()) if timestamp is None else timestamp,
+        "quotaData": {"description": "Monthly quota has been exceeded", "method": "sendMessage"},
     }

@@ -349,7 +349,8 @@ async def test_was_delivered_finds_an_ambiguous_send_that_arrived(emu):
             OTHER, "Заказ принят! Менеджер свяжется с вами 🙏", since
         )
 
-    assert (arrived, lost, elsewhere) == (True, False, False)
+    first_copy = emu.sent[0]["idMessage"]
+    assert (arrived, lost, elsewhere) == (first_copy, False, False)
 
 
 async def test_was_delivered_ignores_earlier_copies(emu):
@@ -357,7 +358,7 @@ async def test_was_delivered_ignores_earlier_copies(emu):
         earlier = await api.send_text(CHAT, "Какой размер нужен?")
         since = started() + timedelta(seconds=30)
 
-        assert await api.was_delivered(CHAT, "Какой размер нужен?", started()) is True
+        assert await api.was_delivered(CHAT, "Какой размер нужен?", started()) == earlier
         assert await api.was_delivered(CHAT, "Какой размер нужен?", since) is False
         assert (
             await api.was_delivered(CHAT, "Какой размер нужен?", started(), exclude={earlier})
@@ -368,10 +369,10 @@ async def test_was_delivered_ignores_earlier_copies(emu):
 async def test_was_delivered_recognises_photos_and_links(emu):
     async with client_for(emu) as api:
         since = started()
-        await api.send_file_by_upload("77011234567@c.us", b"\x89PNG-bytes", "gold_2.png")
+        photo = await api.send_file_by_upload("77011234567@c.us", b"\x89PNG-bytes", "gold_2.png")
         await api.send_text(CHAT, "Отзывы: https://instagram.com/p/xyz")
 
-        assert await api.was_delivered("+77011234567@c.us", "gold_2.png", since) is True
+        assert await api.was_delivered("+77011234567@c.us", "gold_2.png", since) == photo
         assert await api.was_delivered(CHAT, "Отзывы: https://instagram.com/p/xyz", since)
         assert await api.was_delivered(CHAT, "gold_1.png", since) is False
 
@@ -395,10 +396,10 @@ async def test_a_message_late_in_the_journal_is_not_found_yet():
         client_for(emu) as api,
     ):
         since = started()
-        await api.send_text(CHAT, "Доставка 2 дня")
+        sent = await api.send_text(CHAT, "Доставка 2 дня")
         assert await api.was_delivered(CHAT, "Доставка 2 дня", since) is False
         await asyncio.sleep(0.7)
-        assert await api.was_delivered(CHAT, "Доставка 2 дня", since) is True
+        assert await api.was_delivered(CHAT, "Доставка 2 дня", since) == sent
 
 
 @pytest.mark.parametrize(

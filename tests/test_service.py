@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from greenapi_emulator import GreenAPIEmulator, file_body, post_webhook, text_body
+from greenapi_emulator import GreenAPIEmulator, file_body, post_webhook, quota_body, text_body
 from shops import write_second_shop
 
 from app.serve import serve
@@ -359,3 +359,29 @@ async def test_health_reports_each_component_and_typing_shows_while_the_llm_read
     assert [t["chatId"] for t in emu.typing] == [CUSTOMER]  # "typing…" while the turn ran
     assert alarmed == 503 and alarm["status"] == "down"
     assert "notAuthorized" in alarm["components"]["channel"]["instance_alert"]
+
+
+async def health_of(port: int) -> tuple[int, dict]:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}/health") as response,
+    ):
+        return response.status, await response.json()
+
+
+async def test_a_quota_alert_clears_once_a_send_goes_through(shop_dir: Path, tmp_path: Path):
+    """The plan was changed in GREEN-API's console (no webhook says so): the first reply the
+    gateway accepts ends the alert, so /health does not report the service down for good."""
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
+        settings = settings_for(emu, shop_dir, tmp_path / "quota.db")
+        async with Running(settings):
+            emu.push(quota_body())
+            await wait_for(lambda: not emu.queue)
+            await asyncio.sleep(0.3)
+            alarmed, alarm = await health_of(settings.port)
+            emu.push(text_body(CUSTOMER, "Здравствуйте", "Q1"))
+            await wait_for(lambda: len(texts_to(emu, CUSTOMER)) >= 1)
+            await asyncio.sleep(0.3)
+            cleared, body = await health_of(settings.port)
+    assert alarmed == 503 and "quota" in alarm["components"]["channel"]["instance_alert"]
+    assert cleared == 200 and body["components"]["channel"]["instance_alert"] is None

@@ -37,6 +37,10 @@ from ottenok.messages import IncomingMessage, Outgoing
 log = logging.getLogger("ottenok.service")
 
 MAX_POLL_BACKOFF = 60.0
+#: A turn that could not even be saved (the database down) is tried again after this many
+#: seconds, doubling up to the cap, for as long as the service runs.
+TURN_RETRY_SECONDS = 5.0
+MAX_TURN_RETRY_SECONDS = 600.0
 SHUTDOWN_GRACE_SECONDS = 30.0
 WEBHOOK_LOG_CHARS = 500
 
@@ -58,10 +62,12 @@ class GreenAPIChannel:
         receive_timeout: int = 20,
         webhook_token: str | None = None,
         typing_ms: int = 0,
+        turn_retry_seconds: float = TURN_RETRY_SECONDS,
     ) -> None:
         """`typing_ms` > 0: show "typing…" that long while a turn runs (the LLM path is on
         and a reply may take seconds)."""
         self.typing_ms = typing_ms
+        self.turn_retry_seconds = turn_retry_seconds
         self.receive_timeout = receive_timeout
         self.webhook_token = webhook_token
         self.engine = engine
@@ -82,7 +88,7 @@ class GreenAPIChannel:
             msg = to_incoming(body)
             if msg is not None:
                 try:
-                    msg.chat_id = await self._one_chat_per_person(msg)
+                    msg.chat_id = await self._one_chat_per_person(msg.chat_id, msg.lid)
                     fresh = await self.engine.receive(msg)
                 except Exception as err:
                     raise NotStored(f"message {msg.message_id} not stored: {err!r}") from err
@@ -91,26 +97,28 @@ class GreenAPIChannel:
         elif kind == "manager_typed":
             person = person_of(body)
             if person is not None:
+                chat_id = await self._one_chat_per_person(person.key, person.lid)
                 content = message_content(body.messageData)
                 text = content[1] if content else ""
-                await self.engine.store.record_sent([Outgoing(person.key, "text", text)])
-                self._spawn(self.engine.take_over(person.key, by="shop phone"))
+                await self.engine.store.record_sent([Outgoing(chat_id, "text", text)])
+                self._spawn(self.engine.take_over(chat_id, by="shop phone"))
         elif kind == "instance":
             self._instance_changed(body)
         else:
             log.debug("ignored notification", extra={"kind": kind, "type": body.typeWebhook})
         return kind
 
-    async def _one_chat_per_person(self, msg: IncomingMessage) -> str:
-        """The conversation a message belongs to: a bare `@lid` that was once seen with the
-        person's phone goes to the phone's chat."""
+    async def _one_chat_per_person(self, chat_id: str, lid: str | None) -> str:
+        """The conversation a message belongs to, the customer's or one typed on the shop's
+        phone: a bare `@lid` that was once seen with the person's phone goes to the phone's
+        chat."""
         store = self.engine.store
-        if msg.lid is None:
-            return msg.chat_id
-        if msg.chat_id == msg.lid:
-            return await store.chat_for_alias(msg.lid) or msg.chat_id
-        await store.remember_alias(msg.lid, msg.chat_id)
-        return msg.chat_id
+        if lid is None:
+            return chat_id
+        if chat_id == lid:
+            return await store.chat_for_alias(lid) or chat_id
+        await store.remember_alias(lid, chat_id)
+        return chat_id
 
     def _instance_changed(self, body: WebhookBody) -> None:
         """WhatsApp itself may be what stopped working: say it in the log and in /health."""
@@ -126,8 +134,19 @@ class GreenAPIChannel:
                 extra={"kind": alert.kind, "state": alert.state, "detail": alert.detail},
             )
 
-    async def process(self, msg: IncomingMessage) -> None:
-        """One stored message's turn; the outbox sender is woken for its replies."""
+    def sending_works(self) -> None:
+        """A send went through: a quota alert is over (changing the plan raises no webhook;
+        a bad instance state clears only with its own `authorized`)."""
+        if self.alert is not None and self.alert.kind == "quota":
+            log.info("whatsapp sends again: quota alert cleared")
+            self.alert = None
+
+    async def process(self, msg: IncomingMessage, retries: int = 0) -> None:
+        """One stored message's turn; the outbox sender is woken for its replies.
+
+        The engine's own fallback (the polite message, the handoff) needs the database too;
+        when even that failed, the stored message is tried again later rather than waiting
+        for a restart."""
         started = time.perf_counter()
         if self.typing_ms and msg.kind == "text":
             self._spawn(self._typing(msg.chat_id))
@@ -135,7 +154,10 @@ class GreenAPIChannel:
             outgoing = await self.engine.process(msg)
             self.wake()
         except Exception:
-            log.exception("turn failed", extra={"chat_id": msg.chat_id, "id": msg.message_id})
+            delay = min(MAX_TURN_RETRY_SECONDS, self.turn_retry_seconds * 2**retries)
+            extra = {"chat_id": msg.chat_id, "id": msg.message_id, "retry_in_s": delay}
+            log.exception("turn failed", extra=extra)
+            self._spawn(self._process_later(msg, retries + 1, delay))
             return
         log.info(
             "replied",
@@ -145,6 +167,11 @@ class GreenAPIChannel:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+
+    async def _process_later(self, msg: IncomingMessage, retries: int, delay: float) -> None:
+        await self._sleep(delay)
+        if not self.stopping.is_set():  # else the next start answers it (`recover`)
+            await self.process(msg, retries)
 
     async def _typing(self, chat_id: str) -> None:
         try:

@@ -307,10 +307,11 @@ class GreenAPIClient:
         since: datetime,
         *,
         exclude: Collection[str] = (),
-    ) -> bool | None:
-        """Whether the outgoing journal shows a message to `chat_id` sent at or after `since`
-        whose text, file name or caption is `text_or_file_name`; None when the journal itself
-        could not be read (then nothing is known).
+    ) -> str | bool | None:
+        """The idMessage of a message to `chat_id` in the outgoing journal, sent at or after
+        `since`, whose text, file name or caption is `text_or_file_name`; False when there is
+        none, None when the journal itself could not be read (then nothing is known). The id
+        is worth keeping: it is what tells this copy from a later identical text.
 
         Meant for one send that failed ambiguously: `since` is when it was first attempted
         (naive means UTC), `exclude` the idMessages of this chat's messages already known as
@@ -329,14 +330,16 @@ class GreenAPIClient:
             return None
         wanted = text_or_file_name.strip()
         floor = since.timestamp() - JOURNAL_CLOCK_SLACK
-        return any(
-            entry.type == "outgoing"
+        found = (
+            entry.idMessage or True
+            for entry in entries
+            if entry.type == "outgoing"
             and entry.timestamp >= floor
             and entry.idMessage not in exclude
             and same_chat(entry.chatId, chat_id)
             and wanted in _contents(entry)
-            for entry in entries
         )
+        return next(found, False)
 
     # ---- plumbing --------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ class SandboxTransport:
 
     async def was_delivered(
         self, out: Outgoing, since: datetime, known: Collection[str] = ()
-    ) -> bool | None:
+    ) -> str | bool | None:
         return True  # a sandbox send cannot half-happen
 
     async def send_text(self, chat_id: str, text: str) -> str | None:
@@ -95,7 +95,7 @@ class ChannelTransport:
 
     async def was_delivered(
         self, out: Outgoing, since: datetime, known: Collection[str] = ()
-    ) -> bool | None:
+    ) -> str | bool | None:
         transport = self._route(out)
         if transport is None:
             return True
