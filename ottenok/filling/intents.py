@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ottenok.filling.cities import fold_kazakh
+from ottenok.filling.cities import find_city, fold_kazakh
 from ottenok.morphology import lemma, morph, russian_from_latin
 from ottenok.slots import Intent
 
@@ -224,7 +224,7 @@ def _classify(norm: str, text: str, has_values: bool) -> Intent:
         return Intent.CORRECT if has_values else Intent.DENY
     if has_values:
         return Intent.PROVIDE_INFO
-    if _only(norm, _SMALLTALK | _FILLERS | _YES):
+    if _only(norm, _SMALLTALK | _FILLERS | _YES, names=True):
         return Intent.SMALLTALK
     return Intent.UNKNOWN
 
@@ -243,12 +243,13 @@ def _says_yes(norm: str, words: list[str]) -> bool:
 
 
 def _is_name(word: str) -> bool:
-    """A person's first name ("да, Мадина, спасибо"): whatever the assistant is called."""
-    return any("Name" in parse.tag for parse in morph().parse(word))
+    """A person's first name ("да, Мадина, спасибо"): whatever the assistant is called. Read
+    as a name first, and no city ("Астана" is also a name's genitive)."""
+    return "Name" in morph().parse(word)[0].tag and find_city(word) is None
 
 
-def _only(norm: str, vocabulary: set[str]) -> bool:
-    """Whether every word of the message is in the vocabulary or a first name (emoji and
-    punctuation ignored)."""
+def _only(norm: str, vocabulary: set[str], names: bool = False) -> bool:
+    """Whether every word of the message is in the vocabulary, or with `names` a first name
+    (emoji and punctuation ignored)."""
     words = _WORD_RE.findall(norm.replace("?", " "))
-    return bool(words) and all(word in vocabulary or _is_name(word) for word in words)
+    return bool(words) and all(word in vocabulary or (names and _is_name(word)) for word in words)
