@@ -23,9 +23,9 @@ from typing import Protocol
 
 from ottenok.catalog import Catalog
 from ottenok.colors import ColorMention
-from ottenok.filling.address import AddressMatch, match_address
+from ottenok.filling.address import AddressMatch, Goods, match_address
 from ottenok.filling.cities import CityMatch, find_city
-from ottenok.filling.corrections import pieces, without_rejected
+from ottenok.filling.corrections import corrects, pieces, without_rejected
 from ottenok.filling.intents import classify, wants_photos
 from ottenok.filling.product_words import KindMention, ProductKinds
 from ottenok.filling.sizes import find_size
@@ -237,7 +237,9 @@ class OfflineSlotFiller:
                 if product is not None or candidates:
                     reading.take("product", product)
                     reading.candidates = candidates if product is None else []
-            expecting = context.asking == "size" or reading.rejected or sized_before
+            # "ой нет 38", "ну тогда 38": a bare number that corrects changes the size chosen.
+            correcting = context.slots.size is not None and corrects(rest)
+            expecting = context.asking == "size" or reading.rejected or sized_before or correcting
             size = find_size(piece, expecting=expecting)
             sized_before = sized_before or size is not None
             reading.take("size", size)
@@ -253,17 +255,21 @@ class OfflineSlotFiller:
 
     def _address(self, text: str, context: FillContext) -> AddressMatch | None:
         """The address, unless an unmarked one is really a product sentence ("лоферы 38",
-        "бежевые 38"). A colour word ("Алтын Орда 5") does not make it one, nor, once the
-        product is chosen, a brand-like street name ("Нова 12")."""
-        address = match_address(text, expecting=context.asking == "address")
+        "бежевые 38"). The shop's goods are passed in, so a comma part naming them stays out
+        ("сапоги габор черные 39, ул Кенесары 52"). A colour word ("Алтын Орда 5") does not
+        make an address goods, nor, once the product is chosen, a brand-like street name ("Нова
+        12")."""
+        named_by = _NAMED_BY_KIND if context.slots.product else _NAMED_BY
+
+        def names_product(part: str) -> bool:
+            return any(_named(m, named_by) for m in self.matcher.find(part, limit=1))
+
+        goods = Goods(names_product, lambda word: bool(self.colors.find(word)))
+        address = match_address(text, context.asking == "address", goods)
         if address is None or address.strong:
             return address
-        named_by = _NAMED_BY_KIND if context.slots.product else _NAMED_BY
-        names_product = any(
-            _named(m, named_by) for m in self.matcher.find(address.text, limit=1)
-        )
         has_size = find_size(address.text, expecting=True) is not None
-        if names_product or (has_size and self.colors.find(address.text)):
+        if names_product(address.text) or (has_size and self.colors.find(address.text)):
             return None
         return address
 
