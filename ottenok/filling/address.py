@@ -23,6 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from pymorphy3.tagset import OpencorporaTag
 
 from ottenok.filling.cities import find_city
 from ottenok.filling.sizes import names_size
@@ -425,21 +428,23 @@ class _Scan:
             return False
         if not is_known_word(word):
             return True
-        tag = morph().parse(word)[0].tag
+        tag = _tag(word)
         if tag.POS not in _STOP_POS:
             return not ({"Apro", "Anum"} & tag.grammemes)
         return token.text[0].isupper() and not token.first and tag.POS not in _NEVER_NAME_POS
+
+
+@lru_cache(maxsize=8192)
+def _tag(word: str) -> OpencorporaTag:
+    """The likeliest grammatical reading of a folded word (cached: customers repeat words)."""
+    return morph().parse(word)[0].tag
 
 
 def _is_pos(token: _Token, parts_of_speech: set[str]) -> bool:
     """Whether a word that is no filler reads first as one of these parts of speech: weak
     evidence inside a street name ("Ел" a verb, "Нова" a short adjective)."""
     word = token.folded
-    return (
-        token.kind == "word"
-        and word not in _NOT_NAMES
-        and morph().parse(word)[0].tag.POS in parts_of_speech
-    )
+    return token.kind == "word" and word not in _NOT_NAMES and _tag(word).POS in parts_of_speech
 
 
 def _is_house_number(tokens: list[_Token]) -> bool:

@@ -87,6 +87,8 @@ class _Reading:
     unsold: KindMention | None = None
     corrected: list[str] = field(default_factory=list)
     rejected: bool = False  # the message rejects a value: "не 38, а 39", "38 не надо"
+    # the message takes back the size chosen: "ой нет 38", "ну тогда 38" (size 37 held)
+    resized: bool = False
 
     def take(self, slot: str, value: object) -> None:
         """A later piece's value replaces an earlier one; the slot is then corrected."""
@@ -197,7 +199,8 @@ class OfflineSlotFiller:
             (reading.address, city, reading.product, reading.candidates, size, color, unsold)
         )
         intent = classify(text, has_values=has_values)
-        if (reading.corrected or reading.rejected) and intent == Intent.PROVIDE_INFO:
+        changed = reading.corrected or reading.rejected or reading.resized
+        if changed and intent == Intent.PROVIDE_INFO:
             intent = Intent.CORRECT  # "37, хотя нет, 38": the customer changed a value
         update = SlotUpdate(
             intent=intent,
@@ -230,6 +233,8 @@ class OfflineSlotFiller:
         if picked is not None:
             reading.take("product", picked)
         sized_before = False
+        # "ой нет 38", "ну тогда 38": a bare number that corrects changes the size chosen.
+        correcting = context.slots.size is not None and corrects(rest)
         for piece in pieces(rest):
             reading.take("city", find_city(piece))
             if picked is None:
@@ -237,10 +242,9 @@ class OfflineSlotFiller:
                 if product is not None or candidates:
                     reading.take("product", product)
                     reading.candidates = candidates if product is None else []
-            # "ой нет 38", "ну тогда 38": a bare number that corrects changes the size chosen.
-            correcting = context.slots.size is not None and corrects(rest)
             expecting = context.asking == "size" or reading.rejected or sized_before or correcting
             size = find_size(piece, expecting=expecting)
+            reading.resized |= correcting and size not in (None, context.slots.size)
             sized_before = sized_before or size is not None
             reading.take("size", size)
             reading.take("colors", tuple(self.colors.mentions(piece)))

@@ -39,7 +39,7 @@ _MARKER = r"(?:размер[а-я]*|разм\.?|р-?р|р\.|р|рр|олшем[�
 _NUMBER = r"(\d{2}(?:[.,]5)?)"
 _ORDINAL_SUFFIX = r"(?:-?(?:й|ой|ый|го|ого|ом|м))"
 _EXPLICIT = [
-    re.compile(rf"{_MARKER}\s*[:№-]?\s*{_NUMBER}(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<![a-zа-я]){_MARKER}\s*[:№-]?\s*{_NUMBER}(?!\d)", re.IGNORECASE),
     re.compile(rf"(?<![\d.,]){_NUMBER}\s*{_ORDINAL_SUFFIX}?\s*{_MARKER}(?![а-я])", re.IGNORECASE),
     re.compile(rf"(?<![\d.,]){_NUMBER}{_ORDINAL_SUFFIX}(?![а-я])", re.IGNORECASE),
     re.compile(rf"(?<![\d.,]){_NUMBER}\s*(?:-?[яю]\s+)?(?:на\s+)?ног[а-я]*", re.IGNORECASE),
