@@ -70,7 +70,7 @@ _NOT_HOUSE_NUMBERS = re.compile(
     r"|\d{1,2}[:.]\d{2}(?!\d)"  # a time: 18:00, 10.30
     r"|\d+(?:[ \u00a0]\d{3})+"  # a price with thousands: 50 000
     r"|\d{5,}"  # an order number or an amount
-    r"|\d+\s*(?:%|₸|\$|тг|тенге|тыс|час|мин|утра|вечера|ночи)",
+    r"|\d+\s*(?:%|₸|\$|тг|тенге|тыс|час|мин|утра|вечера|ночи|дн|день|дня|дней|недел|мес|лет|год)",
     re.IGNORECASE,
 )
 _NOT_ADDRESS_RE = re.compile(
@@ -91,7 +91,7 @@ _NOT_NAMES = {
     "адрес", "адреса", "адресу", "мой", "моя", "наш", "вот", "доставка", "доставку", "доставьте",
     "привезите", "живу", "заказ", "заказа", "номер", "номера", "размер", "размера", "размеры",
     "цена", "цену", "стоимость", "сумма", "оплата", "телефон", "тел", "время", "курьер",
-    "курьеру", "пара", "пары", "штука", "штуки", "нога", "ногу", "тысяч", "тысячи", "тенге",
+    "курьеру", "пара", "пары", "пару", "штука", "штуки", "нога", "ногу", "тысяч", "тысячи", "тенге",
     "минут", "часа", "часов", "день", "дня", "нужен", "нужна", "нужны", "нужно", "ок", "окей",
     "ok", "да", "нет", "ладно", "хорошо",
     "спасибо", "пожалуйста", "здравствуйте", "привет", "добрый", "доброе",
@@ -243,9 +243,16 @@ class _Scan:
         if _NOT_ADDRESS_RE.search(rest):
             return None
         tokens = self.tokens(start, end)
-        named = any(self.is_name(t) and not self.is_goods_word(t) for t in tokens)
-        numbered = any(t.kind == "num" for t in tokens) or _CORNER_RE.search(rest)
-        if not (named and numbered):
+        named_number = any(
+            token.kind == "num"
+            and _HOUSE_NUMBER_RE.match(token.text)
+            and any(
+                self.is_name(t) and not self.is_goods_word(t) for t in tokens[max(0, i - 1) : i + 2]
+            )
+            for i, token in enumerate(tokens)
+        )  # "15 Жетысу"
+        numbered_name = any(_NUMBERED_NAME_RE.search(t.text) for t in tokens)  # "Жетысу-2"
+        if not (named_number or numbered_name or _CORNER_RE.search(rest)):
             return None
         return _make(self.text, start, end, strong=False)
 
@@ -297,28 +304,36 @@ class _Scan:
             return None  # "кв" alone is no address; "25 дом", "13 кв" are
         if after and after[0].kind not in {"num", "word", "street"}:
             return None
-        if token.kind == "street":
-            return marker
+        if token.kind == "street":  # "ул Абая 5"; "Коргалжинское шоссе 3", "Шугыла мкр 340/4"
+            return self.name_start(tokens, marker, city_stops=True)
         if (not after or after[0].kind != "num") and not number_before:
             return None
         if before is not None and _NUMBERED_NAME_RE.search(before.text):
             return self.name_start(tokens, marker - 1, names=1)  # "Жетысу-2 дом 5"
-        if number_before:
-            return self.name_start(tokens, marker - 1)
-        return marker
+        if not number_before:
+            return self.name_start(tokens, marker)  # "Абая д 150"
+        begin = self.name_start(tokens, marker - 1)
+        if begin == marker - 1 and begin > 0 and _HOUSE_NUMBER_RE.match(tokens[begin - 1].text):
+            street = self.name_start(tokens, begin - 1)  # "Сарыарка 5/1 2 подъезд"
+            begin = street if street < begin - 1 else begin
+        return begin
 
     def name_start(
-        self, tokens: list[_Token], index: int, names: int = 0, city_stops: bool = False
+        self,
+        tokens: list[_Token],
+        index: int,
+        names: int = 0,
+        city_stops: bool = False,
     ) -> int:
         """The first of up to three street-name words ending right before `index` ("Кабанбай
         батыра 45", "Мангилик Ел 30"), or `index` itself. A city word before the street stops
         the walk ("алматы абая 150"; the street next to the number may sound like one, "Сатпаева
-        30", unless `city_stops`), and a short word counts only after a name ("мангилик ел", not
-        "ой нет")."""
+        30", unless `city_stops`), so does a product or colour word ("кеды 39 кв 5", "бордовые
+        ул Кенесары 40"). A short word counts only after a name ("мангилик ел", not "ой нет")."""
         begin = index
         while begin > 0 and names < _MAX_NAME_WORDS:
             word = tokens[begin - 1]
-            if word.kind != "word":
+            if word.kind != "word" or self.is_product_word(word) or self.is_colour_adjective(word):
                 break
             short_adjective = word.text[0].isupper() and _is_pos(word, {"ADJS"})
             next_to_number = begin == index and tokens[index].kind == "num"
@@ -407,6 +422,15 @@ class _Scan:
         return any(self.goods.is_color(t.text) for t in words) and all(
             self.is_goods_word(t) or not self.is_name(t) for t in words
         )
+
+    def is_product_word(self, token: _Token) -> bool:
+        """A word that names a product kind or one of the shop's brands ("кеды", "габор")."""
+        return bool(kind_words(token.folded)) or self.goods.names_product(token.text)
+
+    def is_colour_adjective(self, token: _Token) -> bool:
+        """A colour said as a Russian adjective ("бордовые", "черные"): the customer's colour.
+        Kazakh colour nouns name streets and places ("Алтын Орда", "Сары Арка")."""
+        return _is_pos(token, {"ADJF"}) and self.goods.is_color(token.text)
 
     def is_goods_word(self, token: _Token) -> bool:
         """A word that names a product kind, a brand or a colour of the shop; a hyphenated one
