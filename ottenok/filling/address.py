@@ -33,13 +33,14 @@ from ottenok.morphology import is_known_word, morph
 from ottenok.normalize import fold
 from ottenok.product_vocabulary import kind_words
 
-# Russian, Kazakh (letters folded: "көшесі" is "косеси") and Latin-typed words, compared folded.
+# Russian, Kazakh (letters folded: "көшесі" is "косеси") and Russian typed in Latin letters
+# ("ul", "kv"), compared folded. English words are left out: "Street" names products.
 _STREET_WORDS = {
     "ул", "улица", "улице", "улицу", "пр", "пр-т", "пр-кт", "просп", "проспект", "проспекте",
     "бульвар", "б-р", "пер", "переулок", "шоссе", "трасса", "тракт", "мкр", "мкрн", "мкр-н",
     "микр", "микрорайон", "микрорайоне", "жк", "ж/к", "пос", "поселок", "посёлок", "аул",
     "проезд", "тупик", "массив", "квартал", "дангылы", "косеси", "ul", "ulitsa",
-    "ulica", "pr", "prospekt", "mkr", "mkrn", "zhk", "jk", "street", "avenue", "ave",
+    "ulica", "pr", "prospekt", "mkr", "mkrn", "zhk", "jk",
 }  # fmt: skip
 _NUMBERED_AREA_WORDS = {
     "мкр", "мкрн", "мкр-н", "микр", "микрорайон", "микрорайоне", "квартал", "mkr", "mkrn",
@@ -48,8 +49,7 @@ _HOUSE_WORDS = {
     "дом", "д", "кв", "квартира", "кв-ра", "подъезд", "под", "этаж", "эт", "блок", "корпус",
     "корп", "офис", "оф", "домофон", "строение", "стр", "участок", "уч", "здание",
     "уй", "патер", "пэтер", "кабат", "киреберис", "подьезд",
-    "kv", "dom", "d", "pod", "podezd", "etazh", "ofis", "blok", "korpus", "apt", "apartment",
-    "flat", "floor", "entrance",
+    "kv", "dom", "pod", "podezd", "etazh", "ofis", "blok", "korpus",
 }  # fmt: skip
 # "Адрес: …", "адрес на …", "по адресу …", a corrected one ("адрес другой: …") and a bare label
 # ("адрес Туран 37"): the address follows. Only a bare label needs what follows to look like one.
