@@ -175,6 +175,8 @@ class _Scan:
         self.text = text
         self.goods = goods
         self.blanked = _NOT_HOUSE_NUMBERS.sub(lambda m: re.sub(r"\d", "#", m.group(0)), text)
+        first = _TOKEN_RE.search(self.blanked)
+        self.first_token_at = first.start() if first else -1
 
     # ------------------------------------------------------------------ the three ways
 
@@ -271,7 +273,7 @@ class _Scan:
                 kind = "house"
             else:
                 kind = "word"
-            first = not self.blanked[: match.start()].strip(" \t,.:;-—()")
+            first = match.start() == self.first_token_at
             tokens.append(_Token(kind, raw, match.start(), match.end(), first))
         return tokens
 
