@@ -16,11 +16,12 @@ import yaml
 
 from ottenok.catalog import Catalog, Product
 from ottenok.filling import OfflineSlotFiller
-from ottenok.filling.address import match_address
+from ottenok.filling.address import Goods, match_address
 from ottenok.filling.cities import find_city
+from ottenok.filling.corrections import corrects, pieces
 from ottenok.filling.intents import classify, wants_photos
 from ottenok.filling.product_words import ProductKinds
-from ottenok.filling.sizes import find_size, find_sizes
+from ottenok.filling.sizes import find_size, find_sizes, names_size
 from ottenok.size_table import SizeTable
 from ottenok.slots import FillContext, Intent, OrderSlots, ProductType
 from ottenok.stock import Stock, Variant
@@ -272,6 +273,40 @@ def test_find_sizes_reports_both_ends_of_a_range() -> None:
     assert find_sizes("37 или 37,5") == ["37", "37.5"]
 
 
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("38 размер", True), ("р-р 37", True), ("38-й", True), ("на 38 ногу", True),
+     ("тридцать восьмой", True), ("Абая 38", False), ("кеды 39", False), ("кв 38", False),
+     ("Кабанбай батыр 45", False)],  # the "р" ending "батыр" is no size marker
+)  # fmt: skip
+def test_a_size_named_as_no_house_number_is(text: str, named: bool) -> None:
+    """A comma part with such a size is never part of an address; a bare "39" may be a house."""
+    assert names_size(text) is named
+
+
+# --- corrections inside one message --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("37, хотя нет, 38", ["37, ", ", 38"]),
+        ("у меня 37, тогда 37,5 возьму", ["у меня 37, ", "37,5 "]),
+        ("у меня 37, 37,5 возьму", ["у меня 37, ", "37,5 "]),  # the size before the verb
+        ("ношу 38, 38 размер давайте", ["ношу 38, ", "38 размер "]),
+        ("38 лучше или 39?", ["38 лучше или 39?"]),  # a choice is a question
+        ("черные 38", ["черные 38"]),
+    ],
+)
+def test_pieces_end_with_the_value_settled_on(text: str, cut: list[str]) -> None:
+    assert pieces(text) == cut
+
+
+def test_a_message_corrects_when_it_takes_back_or_settles() -> None:
+    assert corrects("ой нет 38") and corrects("ну тогда 38") and corrects("хотя нет, 38")
+    assert not corrects("38") and not corrects("Абая 10 кв 5")
+
+
 # --- addresses ----------------------------------------------------------------------------
 
 
@@ -289,11 +324,50 @@ def test_find_sizes_reports_both_ends_of_a_range() -> None:
         ("а 38 есть?", True, None),
         ("спасибо", True, None),
         ("мой номер 87013833838", True, None),
+        # A correction, a size, a time, a price or an order number is no address.
+        ("ой нет 38", True, None),
+        ("ну тогда 38", True, None),
+        ("после 18:00", True, None),
+        ("до 50 000", True, None),
+        ("заказ номер 20431", True, None),
+        ("эти 38", True, None),
+        # "адрес" without a colon is a label; what follows it is looked for as an answer.
+        ("ок. адрес Туран 37, кв 150", False, "Туран 37, кв 150"),
+        ("мой адрес мкр Аксай 4 д 12", False, "мкр Аксай 4 д 12"),
+        ("адрес поменяйте на Жибек Жолы 50", False, "Жибек Жолы 50"),
+        ("адрес тот же", False, None),
+        # Short, Kazakh and titled street names; parts in any order.
+        ("Мангилик Ел 30 кв 5", False, "Мангилик Ел 30 кв 5"),
+        ("мангилик ел 30", True, "мангилик ел 30"),
+        ("Төле би 27", True, "Төле би 27"),
+        ("Қабанбай батыр 45, 45 пәтер", True, "Қабанбай батыр 45, 45 пәтер"),
+        ("Абылай хана 8", True, "Абылай хана 8"),
+        ("дом 5 кв 7 мкр Жетысу-2", False, "дом 5 кв 7 мкр Жетысу-2"),
+        ("Байтурсынова 45а, 2 этаж", True, "Байтурсынова 45а, 2 этаж"),
+        # A part that names a product kind stays out, even of a brand the shop lacks.
+        ("Алматы, кеды лакост 39, ул. Жарокова 217", False, "ул. Жарокова 217"),
+        ("лоферы 38, кв 12", False, "кв 12"),
     ],
 )
 def test_find_address(text: str, expecting: bool, address: str | None) -> None:
     match = match_address(text, expecting)
     assert (match.text if match else None) == address
+
+
+def test_the_shops_brands_and_colours_keep_a_part_out_of_the_address() -> None:
+    """Only the shop knows that "габор" is a brand: without it, "габор черные 39" reads as a
+    street and its number."""
+    text = "Астана, габор черные 39, ул Кенесары 52 кв 14"
+    goods = Goods(
+        names_product=lambda part: "габор" in part.lower(),
+        is_color=lambda word: word.lower().startswith("черн"),
+    )
+    found = match_address(text, goods=goods)
+    assert found is not None and found.text == "ул Кенесары 52 кв 14"
+    unaware = match_address(text)
+    assert unaware is not None and unaware.text == "габор черные 39, ул Кенесары 52 кв 14"
+    street = match_address("Алтын Орда 5, кв 3", goods=Goods(is_color=lambda w: w == "Алтын"))
+    assert street is not None and street.text == "Алтын Орда 5, кв 3"  # a street beside it
 
 
 # --- intents ------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ from typing import Protocol
 
 from ottenok.catalog import Catalog
 from ottenok.colors import ColorMention
-from ottenok.filling.address import AddressMatch, match_address
+from ottenok.filling.address import AddressMatch, Goods, match_address
 from ottenok.filling.cities import CityMatch, find_city
-from ottenok.filling.corrections import pieces, without_rejected
+from ottenok.filling.corrections import corrects, pieces, without_rejected
 from ottenok.filling.intents import classify, wants_photos
 from ottenok.filling.product_words import KindMention, ProductKinds
 from ottenok.filling.sizes import find_size
@@ -89,6 +89,8 @@ class _Reading:
     unsold: KindMention | None = None
     corrected: list[str] = field(default_factory=list)
     rejected: bool = False  # the message rejects a value: "не 38, а 39", "38 не надо"
+    # the message takes back the size chosen: "ой нет 38", "ну тогда 38" (size 37 held)
+    resized: bool = False
 
     def take(self, slot: str, value: object) -> None:
         """A later piece's value replaces an earlier one; the slot is then corrected."""
@@ -208,7 +210,8 @@ class OfflineSlotFiller:
             (reading.address, city, reading.product, reading.candidates, size, color, unsold)
         )
         intent = classify(text, has_values=has_values)
-        if (reading.corrected or reading.rejected) and intent == Intent.PROVIDE_INFO:
+        changed = reading.corrected or reading.rejected or reading.resized
+        if changed and intent == Intent.PROVIDE_INFO:
             intent = Intent.CORRECT  # "37, хотя нет, 38": the customer changed a value
         if intent == Intent.CONFIRM and (only := self._only_option(context)) is not None:
             # "да" to "в 38 есть только чёрный": the one option left is the answer.
@@ -249,6 +252,8 @@ class OfflineSlotFiller:
         if picked is not None:
             reading.take("product", picked)
         sized_before = False
+        # "ой нет 38", "ну тогда 38": a bare number that corrects changes the size chosen.
+        correcting = context.slots.size is not None and corrects(rest)
         for piece in pieces(rest):
             reading.take("city", self._city(piece))
             if picked is None:
@@ -256,8 +261,9 @@ class OfflineSlotFiller:
                 if product is not None or candidates:
                     reading.take("product", product)
                     reading.candidates = candidates if product is None else []
-            expecting = context.asking == "size" or reading.rejected or sized_before
+            expecting = context.asking == "size" or reading.rejected or sized_before or correcting
             size = find_size(piece, expecting=expecting)
+            reading.resized |= correcting and size not in (None, context.slots.size)
             sized_before = sized_before or size is not None
             reading.take("size", size)
             reading.take("colors", tuple(self.colors.mentions(piece)))
@@ -281,17 +287,21 @@ class OfflineSlotFiller:
 
     def _address(self, text: str, context: FillContext) -> AddressMatch | None:
         """The address, unless an unmarked one is really a product sentence ("лоферы 38",
-        "бежевые 38"). A colour word ("Алтын Орда 5") does not make it one, nor, once the
-        product is chosen, a brand-like street name ("Нова 12")."""
-        address = match_address(text, expecting=context.asking == "address")
+        "бежевые 38"). The shop's goods are passed in, so a comma part naming them stays out
+        ("сапоги габор черные 39, ул Кенесары 52"). A colour word ("Алтын Орда 5") does not
+        make an address goods, nor, once the product is chosen, a brand-like street name ("Нова
+        12")."""
+        named_by = _NAMED_BY_KIND if context.slots.product else _NAMED_BY
+
+        def names_product(part: str) -> bool:
+            return any(_named(m, named_by) for m in self.matcher.find(part, limit=1))
+
+        goods = Goods(names_product, lambda word: bool(self.colors.find(word)))
+        address = match_address(text, context.asking == "address", goods)
         if address is None or address.strong:
             return address
-        named_by = _NAMED_BY_KIND if context.slots.product else _NAMED_BY
-        names_product = any(
-            _named(m, named_by) for m in self.matcher.find(address.text, limit=1)
-        )
         has_size = find_size(address.text, expecting=True) is not None
-        if names_product or (has_size and self.colors.find(address.text)):
+        if names_product(address.text) or (has_size and self.colors.find(address.text)):
             return None
         return address
 

@@ -39,7 +39,7 @@ _MARKER = r"(?:размер[а-я]*|разм\.?|р-?р|р\.|р|рр|олшем[�
 _NUMBER = r"(\d{2}(?:[.,]5)?)"
 _ORDINAL_SUFFIX = r"(?:-?(?:й|ой|ый|го|ого|ом|м))"
 _EXPLICIT = [
-    re.compile(rf"{_MARKER}\s*[:№-]?\s*{_NUMBER}(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<![a-zа-я]){_MARKER}\s*[:№-]?\s*{_NUMBER}(?!\d)", re.IGNORECASE),
     re.compile(rf"(?<![\d.,]){_NUMBER}\s*{_ORDINAL_SUFFIX}?\s*{_MARKER}(?![а-я])", re.IGNORECASE),
     re.compile(rf"(?<![\d.,]){_NUMBER}{_ORDINAL_SUFFIX}(?![а-я])", re.IGNORECASE),
     re.compile(rf"(?<![\d.,]){_NUMBER}\s*(?:-?[яю]\s+)?(?:на\s+)?ног[а-я]*", re.IGNORECASE),
@@ -62,21 +62,23 @@ _SENTENCE_WORD_RE = re.compile(r"[a-zа-я]{2,}")
 _COUNTED = re.compile(r"\s*(?:тыс|тенге|тг|минут|час|дн|лет|год|штук|пар)")
 
 
-def find_sizes(text: str, expecting: bool = False) -> list[str]:
-    """Every shoe size in the text, in order, without repeats ("38-39" gives both)."""
+def size_spans(text: str, expecting: bool = False) -> list[tuple[int, int, str]]:
+    """Every shoe size in the text with where its digits or words stand, in order."""
     cleaned = _blank_non_sizes(text)
-    found: list[tuple[int, str]] = []
-    for pattern in _EXPLICIT:
-        found += _numbers(pattern, cleaned)
-    found += _word_sizes(cleaned)
+    found = _named_sizes(cleaned)
     for match in _RANGE.finditer(cleaned):
         first, second = _in_range(match.group(1)), _in_range(match.group(2))
         if first and second and abs(size_key(first) - size_key(second)) <= 2:
-            found += [(match.start(1), first), (match.start(2), second)]
+            found += [(*match.span(1), first), (*match.span(2), second)]
     if not found and (expecting or _has_words(cleaned)):
         found = _numbers(_BARE, cleaned)
+    return sorted(set(found))
+
+
+def find_sizes(text: str, expecting: bool = False) -> list[str]:
+    """Every shoe size in the text, in order, without repeats ("38-39" gives both)."""
     ordered: dict[str, None] = {}
-    for _, size in sorted(found):
+    for _, _, size in size_spans(text, expecting):
         ordered.setdefault(size, None)
     return list(ordered)
 
@@ -85,6 +87,18 @@ def find_size(text: str, expecting: bool = False) -> str | None:
     """The first size named: "38-39" is read as "38, or else 39" and the engine offers 38."""
     sizes = find_sizes(text, expecting)
     return sizes[0] if sizes else None
+
+
+def names_size(text: str) -> bool:
+    """Whether the text names a size in a way no address number is written: with its marker,
+    an ordinal ending or in words ("38 размер", "р-р 37", "38-й", "на 38 ногу", "тридцать
+    восьмой"). A bare "38" may be a house; these never are."""
+    return bool(_named_sizes(_blank_non_sizes(text)))
+
+
+def _named_sizes(cleaned: str) -> list[tuple[int, int, str]]:
+    found = [span for pattern in _EXPLICIT for span in _numbers(pattern, cleaned)]
+    return found + _word_sizes(cleaned)
 
 
 def _blank_non_sizes(text: str) -> str:
@@ -102,14 +116,14 @@ def _in_range(raw: str) -> str | None:
     return size
 
 
-def _numbers(pattern: re.Pattern[str], text: str) -> list[tuple[int, str]]:
+def _numbers(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, str]]:
     found = []
     for match in pattern.finditer(text):
         size = _in_range(match.group(1))
         if size is not None:
             if not size.endswith(".5") and _HALF.match(text[match.end() :]):
                 size = f"{size}.5"
-            found.append((match.start(1), size))
+            found.append((*match.span(1), size))
     return found
 
 
@@ -118,7 +132,7 @@ def _has_words(text: str) -> bool:
     return bool(_SENTENCE_WORD_RE.search(text))
 
 
-def _word_sizes(text: str) -> list[tuple[int, str]]:
+def _word_sizes(text: str) -> list[tuple[int, int, str]]:
     """Sizes written in words: "тридцать восьмой", "сорок", "тридцать семь с половиной"."""
     words = list(_WORD_RE.finditer(text))
     found = []
@@ -137,5 +151,5 @@ def _word_sizes(text: str) -> list[tuple[int, str]]:
             value += 0.5
         size = _in_range(f"{value:g}")
         if size is not None and not _COUNTED.match(text[end:]):
-            found.append((match.start(), size))
+            found.append((match.start(), end, size))
     return found
