@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from ottenok.morphology import morph
+
+_DECIMAL_POINT = re.compile(r"^(\d+)\.(\d+)$")
 
 
 def price_text(price: int | None) -> str:
@@ -12,9 +16,14 @@ def price_text(price: int | None) -> str:
     return f"{price:,}".replace(",", " ") + " ₸"
 
 
+def size_text(size: str) -> str:
+    """A size as Russian writes it: "37.5" (as stock stores it) → "37,5"."""
+    return _DECIMAL_POINT.sub(r"\1,\2", size)
+
+
 def join_words(items: list[str], limit: int = 6) -> str:
-    """ "37, 38 и 39": the way a person lists options."""
-    items = items[:limit]
+    """ "37, 37,5 и 38": the way a person lists options (half sizes with a decimal comma)."""
+    items = [size_text(item) for item in items[:limit]]
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " и " + items[-1]
@@ -69,3 +78,10 @@ def inflect_phrase(phrase: str, case: str, plural: bool = False) -> str:
             form = parse.inflect(wanted)
         inflected.append(form.word if form is not None else word)
     return " ".join(inflected)
+
+
+def counted(number: int, noun: str) -> str:
+    """ "7 моделей", "2 модели", "1 модель": the noun agreeing with the number."""
+    parse = morph().parse(noun)[0]
+    agreed = parse.make_agree_with_number(number)
+    return f"{number} {agreed.word if agreed else noun}"
