@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from razdel import sentenize
 
-from ottenok.assortment import Assortment
+from ottenok.assortment import Assortment, kind_of_product
 from ottenok.brand_names import brand_key, brand_kind, brands_named
 from ottenok.catalog import Catalog
 from ottenok.filling.product_words import ProductKinds
@@ -40,8 +40,16 @@ from ottenok.morphology import to_latin, tokens
 from ottenok.normalize import fold
 from ottenok.phrasing.delivery_terms import delivery_line
 from ottenok.phrasing.templates import Templates
-from ottenok.phrasing.words import counted, join_words, plural, price_text
+from ottenok.phrasing.words import (
+    capitalized,
+    counted,
+    inflect_phrase,
+    join_words,
+    plural,
+    price_text,
+)
 from ottenok.places import Place, PlaceKind, find_places
+from ottenok.product_vocabulary import kind_words
 from ottenok.sentences import pieces, sentences, split_questions
 from ottenok.shop_info import TOPIC_WORDS, DeliveryRow, ShopInfo, Topic, topics_of
 from ottenok.size_table import parse_size_rows
@@ -119,7 +127,7 @@ _WORD_RE = re.compile(r"[a-zа-я]+")
 # "до 100 тысяч", "дешевле 50к", "не дороже 80 000": the most the customer wants to pay.
 _BUDGET_RE = re.compile(
     r"(?:до|дешевле|не\s+дороже|в\s+пределах|максимум|бюджет[а-я]*)\s+(\d[\d\s]*?)\s*"
-    r"(тыс[а-я]*\.?|т\.?(?![а-я])|к(?![а-я])|k(?![a-z])|000)?\s*(₸|тг|тенге)?(?![\d])"
+    r"(тыс[а-я]*\.?|т\.?(?![а-я])|к(?![а-я])|k(?![a-z])|000)?\s*(?:₸|тг|тенге)?(?![\d])"
 )
 #: A line of a table in a script: "37 — 24 см", "Астана | 1 день".
 _TABLE_ROW_RE = re.compile(r"^(?!.*:$).*(?:\d|\s[—–|-]\s)")
@@ -130,6 +138,8 @@ TOPIC_BONUS = 1.0
 #: How much more a question word found in a section's heading counts than one in its text.
 HEADING_WEIGHT = 0.5
 MAX_ANSWER_CHARS = 600
+#: A line this short standing alone in a section is a table row or a label, not an answer.
+MIN_PARAGRAPH_CHARS = 20
 #: An answer whose numbers another states and whose words it mostly states is a repeat.
 REPEAT_SHARE = 0.6
 #: The word a kind's number of products is counted in ("сумки — 7 моделей").
@@ -344,7 +354,7 @@ class Answerer:
         нет, есть …") or a budget ("сумки до 30к": the ones within it). None when it names
         neither."""
         question = self._read(message, None, False)
-        if not (self._brands_not_carried(message) or _budget(fold(message), money_only=True)):
+        if not (self._brands_not_carried(message) or _budget(fold(message))):
             return None
         text = self._listing(question, required=False)
         return Reply(text, tuple(question.listed)) if text else None
@@ -491,7 +501,7 @@ class Answerer:
     def _delivery(self, places: list[Place], city: str | None, free: bool = False) -> str | None:
         """The delivery rows for the places asked about, else for the customer's city, else
         every row; None when the shop's files give no row that applies. Asked when delivery is
-        free (`free`), the threshold the rows share is the answer."""
+        free (`free`), the threshold the rows share is the answer, else the rows with one."""
         rows = [row for row in self.shop.delivery if row.has_terms]
         if not rows:
             return None
@@ -512,6 +522,7 @@ class Answerer:
             threshold = _shared_threshold([row for row, _ in found])
             if threshold is not None:
                 return self.t.get("answer_free_delivery_from").format(amount=price_text(threshold))
+            found = [(r, p) for r, p in found if r.free_from is not None or r.price == 0] or found
         lines = [delivery_line(self.t, row, place) for row, place in found]
         return " ".join(dict.fromkeys(lines)) or None
 
@@ -544,9 +555,9 @@ class Answerer:
         what it has instead of a brand it does not carry, or, asked what there is of nothing
         in particular, what the clause before named, the chosen product's sizes or the
         assortment; None when the question asks none of these. `required`: only for a
-        question that asks what there is ("какие", "есть"…)."""
+        question that asks what there is ("какие", "есть"…) or names a budget."""
         text = fold(q.text)
-        if required and not LISTING_RE.search(text):
+        if required and not (LISTING_RE.search(text) or _budget(text)):
             return None
         subject = q.text
         if not q.goods and _bare_listing(text):  # "какие есть?", "что у вас есть?"
@@ -570,23 +581,32 @@ class Answerer:
             family = [pid for pid in family if pid not in same]
             if not same and not family:
                 return None
+            branded = self._brand_products(subject)
+            if branded and not set(branded) & set(same + family):
+                return self._brand_without_kind(branded, mentions[0].word, same + family, q)
+            if branded:  # "сумки гуччи": the shop's Gucci bags
+                same = [pid for pid in same if pid in branded]
+                family = [pid for pid in family if pid in branded]
             if not any(self.assortment.in_stock(pid) for pid in same):
                 return self._product_list(same or family, q, family if same else ())
             return self._product_list(same + family, q)
-        by_brand = [
-            m.product_id
-            for m in self.matcher.find(subject, limit=len(self.catalog.products))
-            if "brand:" in m.reason
-        ]
+        by_brand = self._brand_products(subject)
         if by_brand:
             return self._product_list(by_brand, q)
-        for brand in brands_named(subject):
-            ids = self.assortment.products_of_brand(brand)
-            if ids:
-                return self._product_list(ids, q)
         if _budget(text) is not None:  # "есть что-нибудь до 50 тысяч?"
             return self._product_list(list(self.catalog.products), q)
         return None
+
+    def _brand_products(self, text: str) -> list[str]:
+        """The shop's products of the brands the text names."""
+        found = [
+            m.product_id
+            for m in self.matcher.find(text, limit=len(self.catalog.products))
+            if "brand:" in m.reason
+        ]
+        for brand in brands_named(text):
+            found += [pid for pid in self.assortment.products_of_brand(brand) if pid not in found]
+        return found
 
     def _brands_not_carried(self, text: str) -> list[str]:
         """The brands the text names that the shop has no product of."""
@@ -605,6 +625,11 @@ class Answerer:
         for word in named or known[:1]:
             same, family = self.assortment.products_of_kind(word)
             live = [pid for pid in same + family if self.assortment.in_stock(pid)]
+            kind_type = next((k.type for k in kind_words(word) if k.type), None)
+            if not live and not named and kind_type:  # no sneakers at all: the shop's shoes
+                word = TYPE_WORDS[kind_type]
+                same, family = self.assortment.products_of_kind(word)
+                live = [pid for pid in same + family if self.assortment.in_stock(pid)]
             if not live:
                 continue
             if named:
@@ -620,6 +645,24 @@ class Answerer:
         offer = self.assortment.brands() or self.assortment.kinds()
         return self.t.get("answer_unknown_brand").format(
             brand=brand, offer=join_words(offer, limit=5)
+        )
+
+    def _brand_without_kind(
+        self, branded: list[str], kind: str, others: list[str], q: _Question
+    ) -> str:
+        """ "сумки миу миу есть?" where the shop has Miu Miu, but no Miu Miu bags: said so,
+        with the bags it has."""
+        live = [pid for pid in others if self.assortment.in_stock(pid)]
+        if not live:
+            return self._product_list(others, q)
+        brands = dict.fromkeys(self.catalog.products[pid].brand or "" for pid in branded)
+        what = capitalized(inflect_phrase(plural(kind), "gent", plural=True))
+        q.listed = live[:MAX_LISTED]
+        return self._lines(
+            "answer_unknown_brand_list",
+            live,
+            brand=f"{what} {join_words(list(brands))}",
+            kind=plural(kind),
         )
 
     def _assortment(self) -> str | None:
@@ -713,12 +756,18 @@ class Answerer:
             return None
         _, topic, text = ranked[0]
         discussed = {product_id} if product_id else self._products_named(q.text)
+        if not discussed and q.subject:  # "кроссовки даш. а они маломерят?"
+            discussed = self._products_named(q.subject)
+        asked = q.text
         if discussed:
             text = "\n".join(
                 " ".join(s for s in sentences(line) if not self._about_others(s, discussed))
                 for line in text.splitlines()
             )
-        return best_paragraph(text, q.text, self.index, topic, q.topics) or None
+            # the paragraph naming the product's brand holds what is said about it
+            brands = {self.catalog.products[pid].brand for pid in discussed}
+            asked = " ".join([q.text, *sorted(b for b in brands if b)])
+        return best_paragraph(text, asked, self.index, topic, q.topics) or None
 
     def _products_named(self, text: str) -> set[str]:
         """The shop's products a text names by brand or model: a model named ("Adidas
@@ -736,10 +785,18 @@ class Answerer:
         }
 
     def _about_others(self, sentence: str, discussed: set[str]) -> bool:
-        """Whether a script sentence speaks of products or brands, none of them discussed."""
+        """Whether a script sentence speaks of products or brands, none of them discussed
+        and not of the discussed products' kind ("кроссовки маломерят" is about any
+        sneakers)."""
         named = self._products_named(sentence)
         elsewhere = self._brands_not_carried(sentence)
-        return bool(named or elsewhere) and not named & discussed
+        if not (named or elsewhere) or named & discussed:
+            return False
+        kinds = {k.kind_number for m in self.kinds.mentions(sentence) for k in kind_words(m.word)}
+        return not any(
+            (kind := kind_of_product(self.catalog.products[pid])) and kind.kind_number in kinds
+            for pid in discussed
+        )
 
     async def rank_sections(
         self, question: str, advice: bool | None = None, topics: Sequence[Topic] | None = None
@@ -784,18 +841,16 @@ class Answerer:
             return None
 
 
-def _budget(text: str, money_only: bool = False) -> int | None:
-    """The most the customer wants to pay, in tenge ("до 100 тысяч" → 100 000). `money_only`:
-    only a sum that says it is money ("до 30к", "до 30 000 ₸"), not "до 38"."""
+def _budget(text: str) -> int | None:
+    """The most the customer wants to pay, in tenge ("до 100 тысяч", "до 30к" → 30 000);
+    only a sum that says it is money: "до 38" is a size."""
     match = _BUDGET_RE.search(text)
     if match is None:
         return None
     amount = int(re.sub(r"\D", "", match.group(1)))
-    if money_only and not (match.group(2) or match.group(3) or amount >= 1000):
-        return None
-    if match.group(2) or amount < 1000:
-        amount *= 1000
-    return amount
+    if match.group(2):
+        return amount * 1000 if amount < 1000 else amount
+    return amount if amount >= 1000 else None
 
 
 def _asks_threshold(text: str) -> bool:
@@ -910,8 +965,8 @@ def best_paragraph(
     ("как подобрать размер?") gets the section from its start.
     """
     paragraphs = _paragraphs(section)
-    if not paragraphs:
-        return section.strip()[:MAX_ANSWER_CHARS]
+    if not paragraphs:  # a short section: all of it
+        return _whole_sentences(" ".join(_paragraphs(section, 0)), MAX_ANSWER_CHARS)
     asked: list[tuple[frozenset[str], float, str | None]] = []
     for token in tokens(question):
         for variants in word_stems(token):
@@ -932,10 +987,11 @@ def best_paragraph(
     return _whole_sentences(best, MAX_ANSWER_CHARS)
 
 
-def _paragraphs(section: str) -> list[str]:
+def _paragraphs(section: str, shortest: int = MIN_PARAGRAPH_CHARS) -> list[str]:
     """The paragraphs of a script section, a line announcing a table ("сверьтесь с
     таблицей:") together with the table's lines after it; a line announcing what does not
-    follow loses the announcing sentence, and short lines standing alone are left out."""
+    follow loses the announcing sentence, and lines up to `shortest` characters standing
+    alone are left out."""
     lines = [line.strip() for line in section.split("\n") if line.strip()]
     found: list[str] = []
     at = 0
@@ -951,7 +1007,7 @@ def _paragraphs(section: str) -> list[str]:
                 found.append("\n".join([line, *rows]))
                 continue
             line = " ".join(sentences(line)[:-1])
-        if len(line) > 20:
+        if len(line) > shortest:
             found.append(line)
     return found
 

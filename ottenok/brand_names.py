@@ -81,7 +81,7 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "Marc Jacobs": ("марк джейкобс",),
     "Kate Spade": ("кейт спейд",),
     "Tory Burch": ("тори берч",),
-    "Longchamp": ("лоншан", "лоншамп"),
+    "Longchamp": ("лоншан", "лоншамп", "лонгшамп", "лонгчамп", "лонгшам"),
     "Chloé": ("chloe", "хлое", "хлоэ"),
     "Off-White": ("off white", "офф вайт"),
     "Golden Goose": ("голден гус", "ggdb"),

@@ -32,7 +32,7 @@ def join_words(items: list[str], limit: int = 6) -> str:
 def plural(word: str) -> str:
     """Nominative plural of a product kind ("сумка" → "сумки"); unknown words stay as they are."""
     parse = morph().parse(word)[0]
-    if "NOUN" not in parse.tag or "Pltm" in parse.tag:
+    if "NOUN" not in parse.tag or "Pltm" in parse.tag or word in MASS_NOUNS:
         return word
     inflected = parse.inflect({"plur", "nomn"})
     return inflected.word if inflected else word
