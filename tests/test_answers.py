@@ -289,7 +289,8 @@ def sneaker_shop(scripts: list[tuple[str, str]] = SNEAKER_SCRIPTS) -> Answerer:
         Product(id="tote", name="Сумка Pola Tote", type=bag, brand="Pola", price=28000),
         Product(id="belt", name="Ремень Orsa", type=belt, brand="Orsa", price=9000),
     ]
-    variants = [Variant(p, s, "белый", 2) for p in ("run", "city", "canvas") for s in ("36.5", "37")]
+    shoes_ids = ("run", "city", "canvas")
+    variants = [Variant(p, s, "белый", 2) for p in shoes_ids for s in ("36.5", "37")]
     variants += [Variant(p, None, "черный", 1) for p in ("tote", "belt")]
     catalog = Catalog(products, Stock(variants))
     return Answerer(catalog, Templates.load(), None, scripts, derive_shop_info(scripts))
