@@ -215,6 +215,8 @@ class Engine:
             else:
                 outcome.candidates = others[:MAX_OFFERED]
                 result.offered = list(outcome.candidates)
+        elif listed and not conv.slots.product:  # listed before the city was asked
+            result.offered = list(listed)
         return result
 
     async def _answer(
