@@ -90,6 +90,10 @@ DELIVERY_TERMS_RE = re.compile(
     r"когда|как\s+быстро|долго|за\s+сколько|идет|ид[её]т|дойд|прид|привез|доставля|доставит"
     r"|отправля|отправит|доставка|тариф"
 )
+#: Asking how long delivery takes (not what something costs).
+DELIVERY_TIME_RE = re.compile(
+    r"срок|дн[еяи]|день|когда|как\s+быстро|долго|за\s+сколько|ид[её]т|дойд|прид|привез"
+)
 #: Asking from what order sum delivery is free ("а от какой суммы бесплатно?").
 FREE_DELIVERY_RE = re.compile(r"бесплатн|(?:от|с)\s+какой\s+суммы|free")
 #: Words that make a clause a question even without its question mark.
@@ -109,9 +113,11 @@ _BARE_LISTING_WORDS = frozenset(
     "какие какой какая какое каких что есть у вас в наличии имеется имеются сейчас а и ещё еще"
     " вообще ассортимент модели модель варианты вариант покажите показать можете предложить"
     " посоветуйте посоветуете бывают продаете продаёте там из ну пожалуйста подскажите скажите"
-    " интересно ли вы мне можно глянуть посмотреть здравствуйте здрасьте привет добрый день"
-    " вечер утро салем салам сәлеметсіз бе девушка hello hi".split()
+    " интересно ли вы мне можно глянуть посмотреть другие другой другая другое здравствуйте"
+    " здрасьте привет добрый день вечер утро салем салам сәлеметсіз бе девушка hello hi".split()
 )
+#: Asking for other models than the one chosen ("а какие ещё есть?", "другие есть?").
+_OTHERS_RE = re.compile(r"(?<![а-я])(?:ещ[её]|друг[а-я]*)(?![а-я])")
 #: Words any question may use: they say nothing about its topic.
 QUESTION_WORDS = frozenset(
     "сколько стоить можно если какой какая какие есть быть когда куда откуда почему зачем"
@@ -348,7 +354,19 @@ class Answerer:
             if found:
                 answers = _without_repeats(answers, found)
             listed.extend(pid for pid in question.listed if pid not in listed)
-        return Reply(_joined(answers) or None, tuple(listed), asked=asked)
+        return Reply(_joined(self._named_once(answers)) or None, tuple(listed), asked=asked)
+
+    def _named_once(self, answers: list[str]) -> list[str]:
+        """Answers about a product an earlier answer named, without its name: "Рюкзак Mango
+        Mini: 14 900 ₸. Есть черный." """
+        said: list[str] = []
+        for answer in answers:
+            names = [p.name for p in self.catalog.products.values() if answer.startswith(p.name)]
+            name = max(names, key=len, default=None)
+            if name and any(name in earlier for earlier in said):
+                answer = capitalized(answer[len(name) :].lstrip(" :"))
+            said.append(answer)
+        return said
 
     def remark(self, message: str) -> Reply | None:
         """What a message that asks nothing still needs from the shop's data before a
@@ -379,12 +397,18 @@ class Answerer:
         if not topics and places and terms and not goods:
             topics = [Topic.DELIVERY]  # "в павлодар сколько дней?"
         follows_delivery = previous is not None and Topic.DELIVERY in previous.topics
-        if follows_delivery and not topics and not goods and (
-            places or terms or FREE_DELIVERY_RE.search(folded)
+        follows_place = previous is not None and not previous.asked and bool(previous.places)
+        if not topics and not goods and (
+            (follows_delivery and (places or terms or FREE_DELIVERY_RE.search(folded)))
+            or (follows_place and DELIVERY_TIME_RE.search(folded))
         ):
-            # "а в Астану?", "сколько по деньгам?" after a delivery question: still delivery.
+            # "а в Астану?", "сколько по деньгам?" after a delivery question, "сколько дней?"
+            # after "Караганда.": still delivery, to the place said before.
             topics = [Topic.DELIVERY]
-            places = places or (previous.places if previous else [])
+        if Topic.DELIVERY in topics and not places and previous and (
+            follows_delivery or follows_place
+        ):
+            places = previous.places
         if not topics and FREE_DELIVERY_RE.search(folded) and _asks_threshold(folded):
             topics = [Topic.DELIVERY]  # "а от какой суммы бесплатно?"
         tells_place = _only_places(text, places) and Topic.DELIVERY not in topics
@@ -563,10 +587,14 @@ class Answerer:
             return None
         subject = q.text
         if not q.goods and _bare_listing(text):  # "какие есть?", "что у вас есть?"
-            if q.subject and (q.subject_here or not product_id):
+            chosen = product_id is not None and product_id in self._products_named(q.subject or "")
+            if q.subject and not chosen and (q.subject_here or not product_id):
                 subject = q.subject
             elif product_id:
-                return self._sizes(product_id, color)
+                others = self._others_of_kind(product_id) if _OTHERS_RE.search(text) else []
+                if others:  # "а какие ещё есть?"
+                    return self._product_list(others, q)
+                return self._sizes(product_id, color)  # "лоферы гуччи 38. есть?": its stock
             elif _budget(text) is None:
                 return self._assortment()
         unknown = self._brands_not_carried(subject)
@@ -598,6 +626,14 @@ class Answerer:
         if _budget(text) is not None:  # "есть что-нибудь до 50 тысяч?"
             return self._product_list(list(self.catalog.products), q)
         return None
+
+    def _others_of_kind(self, product_id: str) -> list[str]:
+        """The shop's other products of the chosen product's kind (and family)."""
+        kind = kind_of_product(self.catalog.products[product_id])
+        if kind is None:
+            return []
+        same, family = self.assortment.products_of_kind(kind.word)
+        return [pid for pid in same + family if pid != product_id]
 
     def _brand_products(self, text: str) -> list[str]:
         """The shop's products of the brands the text names."""
@@ -900,12 +936,14 @@ def _facts_of(text: str) -> tuple[set[str], set[str]]:
 def _repeats(answer: str, other: str) -> bool:
     """Whether `answer` states nothing `other` does not: its numbers are among the other's
     and so are most of its words ("Рюкзак Mango Mini: 14 900 ₸." after the list line
-    "• Рюкзак Mango Mini — 14 900 ₸")."""
+    "• Рюкзак Mango Mini — 14 900 ₸"); an answer without numbers only when all its words
+    are ("…: есть черный" is news after "…: 14 900 ₸")."""
     numbers, words = _facts_of(answer)
     other_numbers, other_words = _facts_of(other)
     if not numbers <= other_numbers or not words:
         return False
-    return len(words & other_words) / len(words) >= REPEAT_SHARE
+    share = len(words & other_words) / len(words)
+    return share >= REPEAT_SHARE if numbers else share == 1  # without numbers, every word
 
 
 def _without_repeats(answers: list[str], found: str) -> list[str]:

@@ -370,3 +370,27 @@ async def test_size_advice_is_about_the_product_and_brings_its_table():
     assert "по таблице:\n36 — 23 см\n37 — 23,5 см\n38 — 24 см" in table
     untabled = sneaker_shop([("Размеры", "Измерьте стопу и сверьтесь с таблицей ниже:")])
     assert await untabled.answer("как подобрать размер?", None) is None
+
+
+async def test_a_place_said_before_a_delivery_question_is_where_it_goes():
+    shop = sneaker_shop()
+    for message in (
+        "в павлодар отправляете? за сколько дойдет? сколько стоит?",
+        "Павлодар. сколько дней идет посылка?",
+    ):
+        assert await shop.answer(message, None) == (
+            "Доставка в город Павлодар: 3–5 дней, 2 000 ₸, бесплатно при заказе от 40 000 ₸."
+        ), message
+
+
+async def test_two_facts_of_one_product_name_it_once():
+    answer = await sneaker_shop().answer("сколько стоят? а какие цвета?", "canvas")
+    assert answer == "Кеды Pola Canvas: 19 000 ₸. Есть белый."
+
+
+async def test_what_else_there_is_after_a_product_is_chosen():
+    shop = sneaker_shop()
+    others = await shop.reply("а какие ещё есть?", "run", before="кроссовки даш ран 37")
+    assert "Кроссовки Dash City" in others.text and "Dash Run" not in others.text
+    stock = await shop.answer("кроссовки даш ран 37. есть?", "run")
+    assert stock == "Кроссовки Dash Run: в наличии размеры 36,5 и 37."
