@@ -15,9 +15,13 @@ read from the scripts, the way shops write them: a delivery section's sentences 
 are read for places ("по Алматы", "Алматинская область", "в другие города Казахстана", "по
 области"), days ("2–5 рабочих дней", "в тот же день при заказе до 15:00") and prices ("1 500 ₸",
 "бесплатно от 50 000 ₸"), each fact going to the place it is written next to (or, in a sentence
-naming none, to the place of the sentence or heading before it); the payment section gives the
-payment sentences, its installment sentences (or any script's) the installments, the returns
-section the returns. What neither gives stays unknown: replies leave it out.
+naming none, to the place of the sentence or heading before it; a line of the delivery section
+naming no place after terms of its own, like "При заказе от 60 000 ₸ доставка бесплатная", holds
+for every place that does not say otherwise — in `shop.yaml` a row without `where`); the payment
+section gives the payment sentences, its installment sentences (or any script's) the
+installments, the returns section the returns; the shop's name only when the scripts state it
+clearly ("Магазин «Qadam»", "Добро пожаловать в Qadam", "Qadam — магазин обуви"). What neither
+gives stays unknown: replies leave it out.
 """
 
 from __future__ import annotations

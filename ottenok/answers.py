@@ -11,13 +11,19 @@ fact asked for, most exact first:
    region's, which beats the country's), installments, payment, returns — the sentence that
    holds the fact, with its numbers;
 3. the products of a kind or a brand ("какие кроссовки есть?", "что есть от Шанель?") with
-   prices, in stock first; a brand the shop does not carry gets "Dior у нас нет, есть …";
+   prices, in stock first, within a budget when one is named ("есть что-нибудь до 50
+   тысяч?"); a brand the shop does not carry gets "Nike у нас нет" with the shop's brands of
+   the same kind; "какие есть?" of nothing named gets the assortment;
 4. the best-matching sales-script paragraph, by hybrid retrieval (IDF-weighted word stems plus
    the vector store when it answers). The size-advice section is used only for questions about
-   choosing a size: "размер" in a question about returns or stock does not bring it in.
+   choosing a size: "размер" in a question about returns or stock does not bring it in. When
+   a product is discussed, sentences about other products and brands are left out; a line
+   announcing a table comes with the table.
 
-Nothing is made up: a question none of these answers gets no answer (the engine then offers a
-manager), and a message without a question ("?", "😍") is no question at all.
+A clause that only tells something beside the message's questions ("Астана.", "я из алматы",
+"самба белые.") is not answered, and each fact is said once in a reply. Nothing is made up: a
+question none of these answers gets no answer (the engine then offers a manager), and a
+message without a question ("?", "😍") is no question at all.
 """
 
 from __future__ import annotations
