@@ -15,14 +15,19 @@ read from the scripts, the way shops write them: a delivery section's sentences 
 are read for places ("по Алматы", "Алматинская область", "в другие города Казахстана", "по
 области"), days ("2–5 рабочих дней", "в тот же день при заказе до 15:00") and prices ("1 500 ₸",
 "бесплатно от 50 000 ₸"), each fact going to the place it is written next to (or, in a sentence
-naming none, to the place of the sentence or heading before it); the payment section gives the
-payment sentences, its installment sentences (or any script's) the installments, the returns
-section the returns. What neither gives stays unknown: replies leave it out.
+naming none, to the place of the sentence or heading before it; a line of the delivery section
+naming no place after terms of its own, like "При заказе от 60 000 ₸ доставка бесплатная", holds
+for every place that does not say otherwise — in `shop.yaml` a row without `where`); the payment
+section gives the payment sentences, its installment sentences (or any script's) the
+installments, the returns section the returns; the shop's name only when the scripts state it
+clearly ("Магазин «Qadam»", "Добро пожаловать в Qadam", "Qadam — магазин обуви"). What neither
+gives stays unknown: replies leave it out.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +37,19 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.shop_files import load_scripts
+from ottenok.brand_names import brands_named
+from ottenok.filling.cities import find_cities
+from ottenok.phrasing.templates import Templates
 from ottenok.places import Place, PlaceKind, find_places
 from ottenok.sentences import sentences
-from ottenok.shop_info import DeliveryRow, ShopInfo, Topic, mentions_topic
+from ottenok.shop_info import (
+    GENERAL_RANK,
+    DeliveryRow,
+    ShopInfo,
+    Topic,
+    mentions_topic,
+    spread_general_terms,
+)
 
 FILE_NAME = "shop.yaml"
 #: A derived answer quotes at most this much of a section (whole sentences).
@@ -49,10 +64,14 @@ def load_shop_info(
     data_dir: Path | str, sections: Sequence[tuple[str, str]] | None = None
 ) -> ShopInfo:
     """The shop's facts: its `shop.yaml` over what its scripts say. `sections` are the scripts'
-    (topic, text) pairs when already read."""
+    (topic, text) pairs when already read. A name in the shop's own `replies.yaml` outranks
+    one read from the scripts (the templates keep it when no name is given here)."""
     if sections is None:
         sections = [(s.topic, s.text) for s in load_scripts(data_dir)]
-    return read_shop_file(Path(data_dir) / FILE_NAME).merged_over(derive_shop_info(sections))
+    derived = derive_shop_info(sections)
+    if Templates.load(Path(data_dir)).shop:
+        derived = derived.model_copy(update={"name": None})
+    return read_shop_file(Path(data_dir) / FILE_NAME).merged_over(derived)
 
 
 def read_shop_file(path: Path) -> ShopInfo:
@@ -77,9 +96,11 @@ def read_shop_file(path: Path) -> ShopInfo:
 
 
 def derive_shop_info(sections: Sequence[tuple[str, str]]) -> ShopInfo:
-    """What the scripts say about delivery, payment, installments and returns."""
+    """What the scripts say about the shop's name, delivery, payment, installments and
+    returns."""
     payment, installments = _payment(sections)
     values: dict[str, Any] = {
+        "name": derive_name(sections),
         "delivery": derive_delivery(sections),
         "payment": payment,
         "installments": installments,
@@ -87,6 +108,55 @@ def derive_shop_info(sections: Sequence[tuple[str, str]]) -> ShopInfo:
     }
     values = {name: value for name, value in values.items() if value}
     return ShopInfo(**values, sources=dict.fromkeys(values, "scripts"))
+
+
+# ----------------------------------------------------------------------------------- name
+
+_NAME = r"[A-ZА-ЯЁ][\w'&.-]*(?:\s+[A-ZА-ЯЁ][\w'&-]*){0,2}"
+_QUOTED = r"[«\"“„]([^»\"”“\n]{2,30})[»\"”“]"
+_SHOP_WORD = r"(?:магазин|бутик|салон|шоу-?рум|store|shop|boutique)[а-яa-z]*"
+# The ways scripts state the shop's own name: «Qadam» after or before a shop word, "Добро
+# пожаловать в Qadam", "Qadam — магазин женской обуви", "консультант магазина Qadam" (Latin).
+_NAME_RES = (
+    re.compile(rf"(?i:{_SHOP_WORD})\s+{_QUOTED}"),
+    re.compile(rf"{_QUOTED}\s*(?:[—–-]\s*)?(?i:это\s+)?(?:[а-яё]+\s+){{0,2}}(?i:{_SHOP_WORD})"),
+    re.compile(
+        rf"(?i:добро\s+пожаловать\s+в)\s+(?:(?i:{_SHOP_WORD})\s+)?(?:{_QUOTED}|({_NAME}))"
+    ),
+    re.compile(rf"^({_NAME})\s*[—–-]\s*(?i:это\s+)?(?:[а-яё]+\s+){{0,2}}(?i:{_SHOP_WORD})"),
+    # unquoted after a shop word, only in Latin: "в бутиках Милана" names a city
+    re.compile(rf"(?i:{_SHOP_WORD})\s+([A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*){{0,2}})"),
+)
+#: Capitalised words that start a sentence or follow a shop word without being a name.
+_NOT_NAMES = frozenset(
+    "мы наш наша наши это здесь тут вот он она они интернет онлайн каждый новый лучший".split()
+)
+
+
+def derive_name(sections: Sequence[tuple[str, str]]) -> str | None:
+    """The shop's name when its scripts state it clearly, else None (a nameless shop is
+    never named). A brand the shop may sell, a place or a payment service is no shop name;
+    of several names the one written most often wins."""
+    found: Counter[str] = Counter()
+    for _, text in sections:
+        for sentence in sentences(text):
+            for pattern in _NAME_RES:
+                for match in pattern.finditer(sentence):
+                    name = next(g for g in match.groups() if g).strip(" .,'")
+                    if _could_be_name(name):
+                        found[name] += 1
+    return found.most_common(1)[0][0] if found else None
+
+
+def _could_be_name(name: str) -> bool:
+    first = name.split()[0].lower()
+    return not (
+        first in _NOT_NAMES
+        or brands_named(name)
+        or find_cities(name)
+        or find_places(name)
+        or any(mentions_topic(name, topic) for topic in Topic)
+    )
 
 
 # ------------------------------------------------------------------------------- delivery
@@ -116,6 +186,8 @@ _CONDITION_RE = re.compile(
     r"(?:при\s+заказе\s+|заказ[а-я]*\s+)?(?:до|после)\s+\d{1,2}[:.]\d{2}", re.IGNORECASE
 )
 _DIGIT_RE = re.compile(r"\d")
+#: The "place" of terms a delivery section states for no place in particular.
+EVERYWHERE: tuple[Place, ...] = ()
 _CONNECTOR_RE = re.compile(r"[\s,]*(?:и|или|а также)?[\s,]*", re.IGNORECASE)
 
 
@@ -154,32 +226,51 @@ class _Terms:
 
 def derive_delivery(sections: Sequence[tuple[str, str]]) -> tuple[DeliveryRow, ...]:
     """Delivery rows per place from the scripts' delivery sections (and any sentence elsewhere
-    that states a delivery term for a place)."""
+    that states a delivery term for a place).
+
+    A sentence naming no place speaks of the place its section's heading names, else of the
+    place a line before introduced without terms ("По Караганде доставляем курьером." then
+    "Срок 2 дня, бесплатно."), else of the place named before it on its own line. A line of a
+    delivery section naming no place after lines that stated their own terms speaks of every
+    place ("При заказе от 60 000 ₸ доставка бесплатная."), and so does a free-delivery
+    threshold after a place's terms on one line: such terms go to each row that does not state
+    its own (`ottenok.shop_info.spread_general_terms`).
+    """
     terms: dict[tuple[Place, ...], _Terms] = {}
     for topic, text in sections:
         in_topic = mentions_topic(topic, Topic.DELIVERY)
         heading = _groups(find_places(topic), topic)
-        context = heading[0] if len(heading) == 1 else None
-        for sentence in sentences(text):
-            if mentions_topic(sentence, Topic.RETURNS):
-                continue  # "возврат в течение 7 дней" is no delivery time
-            if not in_topic and not mentions_topic(sentence, Topic.DELIVERY):
-                continue
-            context = _read_sentence(sentence, context, terms, in_topic)
+        # What a line naming no place speaks of, and whether a place was introduced for it.
+        owner = heading[0] if len(heading) == 1 else (EVERYWHERE if in_topic else None)
+        introduced = len(heading) == 1
+        for line in text.splitlines():
+            context, stated = owner, False
+            for sentence in sentences(line):
+                if mentions_topic(sentence, Topic.RETURNS):
+                    continue  # "возврат в течение 7 дней" is no delivery time
+                if not in_topic and not mentions_topic(sentence, Topic.DELIVERY):
+                    continue
+                general = EVERYWHERE if in_topic and stated and not introduced else None
+                context, found = _read_sentence(sentence, context, terms, in_topic, general)
+                stated = stated or found
+            if len(heading) != 1 and context and not stated:
+                owner, introduced = context, True  # "По Караганде доставляем курьером."
+            elif stated and len(heading) != 1:
+                owner, introduced = (EVERYWHERE if in_topic else None), False
     rows = []
     for places, found in terms.items():
         if found.days or found.price is not None or found.free_from is not None:
             rows.append(
                 DeliveryRow(
-                    where=_where(places),
+                    where=_where(places) if places else None,
                     days=found.days[0] if found.days else None,
                     price=found.price,
                     price_from=found.price_from,
                     free_from=found.free_from,
                 )
             )
-    rows.sort(key=lambda row: min(p.rank for p in row.places))
-    return tuple(rows)
+    rows.sort(key=lambda row: min((p.rank for p in row.places), default=GENERAL_RANK))
+    return spread_general_terms(rows)
 
 
 def _read_sentence(
@@ -187,25 +278,29 @@ def _read_sentence(
     context: tuple[Place, ...] | None,
     terms: dict[tuple[Place, ...], _Terms],
     in_topic: bool,
-) -> tuple[Place, ...] | None:
-    """Give each fact of the sentence to the places it is written next to; returns the places
-    the next sentence speaks of when it names none."""
+    thresholds: tuple[Place, ...] | None = None,
+) -> tuple[tuple[Place, ...] | None, bool]:
+    """Give each fact of the sentence to the places it is written next to (a free-delivery
+    threshold in a sentence naming no place to `thresholds` when given); returns the places
+    the next sentence speaks of when it names none, and whether the sentence stated terms."""
     places = find_places(sentence)
     groups = _groups(places, sentence)
     facts = _facts(sentence)
     if not facts:
-        return groups[0] if len(groups) == 1 and len(groups[0]) == 1 else context
+        return (groups[0] if len(groups) == 1 and len(groups[0]) == 1 else context), False
     if not groups and not in_topic:
-        return context  # "доставку оплачиваем мы" in another section: no place, no row
+        return context, False  # "доставку оплачиваем мы" in another section: no place, no row
     owned: dict[tuple[Place, ...], list[_Fact]] = {}
     for fact in facts:
         owner = _owner(fact, groups, context)
+        if not groups and fact.kind == "free_from" and thresholds is not None:
+            owner = thresholds
         if owner is not None:
             owned.setdefault(owner, []).append(fact)
     for owner, owner_facts in owned.items():
         key = tuple(Place(p.kind, p.name) for p in owner)
         terms.setdefault(key, _Terms()).add(sentence, owner_facts)
-    return groups[-1] if groups else context
+    return (groups[-1] if groups else context), bool(owned)
 
 
 def _owner(

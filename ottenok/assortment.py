@@ -11,6 +11,7 @@ generic family ("сумка", "клатч", "шоппер", "тоут") are offe
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from ottenok.brand_names import brand_key
 from ottenok.catalog import Catalog, Product
@@ -39,6 +40,10 @@ class Assortment:
     def kinds(self, of_type: ProductType | None = None) -> list[str]:
         """The kinds the shop sells, plural, most products first ("сумки", "лоферы"); only
         those of one product type when asked (the shoes, after a pair sold out)."""
+        return [word for word, _ in self.kind_counts(of_type)]
+
+    def kind_counts(self, of_type: ProductType | None = None) -> list[tuple[str, int]]:
+        """The kinds the shop sells, plural, with how many products of each, most first."""
         counts: Counter[str] = Counter()
         for product in self._offered():
             if of_type is not None and self.catalog.product_type(product.id) != of_type:
@@ -46,13 +51,35 @@ class Assortment:
             kind = self._kinds.get(product.id)
             if kind is not None:
                 counts[_offer_word(kind)] += 1
-        return [plural(word) for word, _ in counts.most_common()]
+        return [(plural(word), number) for word, number in counts.most_common()]
 
-    def brands(self) -> list[str]:
-        """The brands the shop sells, as the catalog writes them, most products first."""
+    def kinds_by_type(self) -> list[tuple[ProductType, int, list[str]]]:
+        """Per product type in stock: how many products, and its kinds (plural, most products
+        first); the type with the most products first."""
+        counts: Counter[ProductType] = Counter()
+        kinds: dict[ProductType, Counter[str]] = {}
+        for product in self._offered():
+            product_type = product.type or ProductType.OTHER
+            counts[product_type] += 1
+            kind = self._kinds.get(product.id)
+            if kind is not None:
+                kinds.setdefault(product_type, Counter())[_offer_word(kind)] += 1
+        return [
+            (kind_type, number, _plurals(kinds.get(kind_type)))
+            for kind_type, number in counts.most_common()
+        ]
+
+    def brands(self, product_ids: Iterable[str] | None = None) -> list[str]:
+        """The brands the shop sells (of the given products only, when given), as the catalog
+        writes them, most products first."""
         counts: Counter[str] = Counter()
         spelling: dict[str, str] = {}
-        for product in self._offered():
+        products = (
+            self._offered()
+            if product_ids is None
+            else [self.catalog.products[pid] for pid in product_ids]
+        )
+        for product in products:
             if product.brand:
                 key = brand_key(product.brand)
                 spelling.setdefault(key, product.brand)
@@ -105,3 +132,7 @@ def _offer_word(kind: KindWord) -> str:
     else the vocabulary's word for the kind."""
     kind_family = family(kind.family_number)
     return kind_family.kinds[0][0] if kind_family.generic else kind.word
+
+
+def _plurals(counts: Counter[str] | None) -> list[str]:
+    return [plural(word) for word, _ in (counts or Counter()).most_common()]

@@ -81,7 +81,7 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "Marc Jacobs": ("марк джейкобс",),
     "Kate Spade": ("кейт спейд",),
     "Tory Burch": ("тори берч",),
-    "Longchamp": ("лоншан", "лоншамп"),
+    "Longchamp": ("лоншан", "лоншамп", "лонгшамп", "лонгчамп", "лонгшам"),
     "Chloé": ("chloe", "хлое", "хлоэ"),
     "Off-White": ("off white", "офф вайт"),
     "Golden Goose": ("голден гус", "ggdb"),
@@ -99,6 +99,37 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "Ekonika": ("эконика",),
     "Chanel": ("шанель", "шанел"),
 }
+
+
+#: What a brand is known for, as a kind word of `ottenok.product_vocabulary`: "Nike у нас
+#: нет" offers the shop's sneakers, "Furla у нас нет" its bags. Fashion houses that make
+#: everything are not listed (the shop's brands are offered).
+_KNOWN_FOR: dict[str, tuple[str, ...]] = {
+    "кроссовки": (
+        "Nike", "Adidas", "Puma", "Reebok", "New Balance", "Asics", "Converse", "Vans",
+        "Skechers", "Fila", "Golden Goose",
+    ),
+    "сумка": (
+        "Furla", "Longchamp", "Michael Kors", "Coach", "Guess", "Kate Spade", "Liu Jo", "Pinko",
+        "Marc Jacobs", "Tory Burch",
+    ),
+    "обувь": (
+        "Stuart Weitzman", "Jimmy Choo", "Manolo Blahnik", "Christian Louboutin", "Casadei",
+        "Sergio Rossi", "Gianvito Rossi", "Aquazzura", "Le Silla", "Baldinini", "Pollini", "Ecco",
+        "Geox", "Clarks", "Rieker", "Tamaris", "Ekonika", "Carlo Pazolini", "Dr. Martens",
+        "Timberland", "Birkenstock", "Steve Madden", "Tod's", "Salvatore Ferragamo", "Hogan",
+    ),
+}  # fmt: skip
+
+
+def brand_kind(brand: str) -> str | None:
+    """The kind of product a brand is known for ("Nike" → "кроссовки"), None for a brand
+    known for many kinds or not known here."""
+    key = brand_key(brand)
+    return next(
+        (kind for kind, brands in _KNOWN_FOR.items() if key in {brand_key(b) for b in brands}),
+        None,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -275,7 +275,9 @@ class Engine:
         message names or the order has. A "question" without a question mark that the shop's
         data cannot answer ("как у блогерши одной") is no question: it is not understood."""
         if update.intent != Intent.QUESTION or update.wants_photos or update.unsold_product:
-            return None
+            if update.unsold_product or update.product or row.slots.product:
+                return None
+            return self.answerer.remark(text)  # "хочу сумку фурла", "сумки до 30к"
         slots = row.slots
         before = next((said for role, said in reversed(history) if role == "customer"), None)
         reply = await self.answerer.reply(

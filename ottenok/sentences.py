@@ -11,6 +11,7 @@ lines and the question words that start a second question after "и", "а" or a 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from razdel import sentenize
 
@@ -22,7 +23,7 @@ _NEXT_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # What ends a question: its marks, a line break, a full stop before the next words.
-_QUESTION_END = re.compile(r"[?!]+|\n+|\.(?:\s+|$)|;")
+_QUESTION_END_KEPT = re.compile(r"([?!]+|\n+|\.(?:\s+|$)|;)")
 _WORD = re.compile(r"[^\W\d_]{2,}|\d+")
 _LEADING_JOIN = re.compile(r"^(?:и|а)\s+", re.IGNORECASE)
 
@@ -35,6 +36,14 @@ def sentences(text: str) -> list[str]:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One clause of a customer message; `marked`: it ends with a question mark."""
+
+    text: str
+    marked: bool
+
+
 def split_questions(message: str) -> list[str]:
     """The questions of one customer message, in order; a message without words is none.
 
@@ -42,13 +51,20 @@ def split_questions(message: str) -> list[str]:
     "можно ли в рассрочку"]. A clause is cut only where a question word starts it, so "есть 38
     и 39?" stays one question.
     """
-    questions: list[str] = []
-    for piece in _QUESTION_END.split(message):
+    return [piece.text for piece in pieces(message)]
+
+
+def pieces(message: str) -> list[Piece]:
+    """`split_questions` with each clause's question mark: in "Шымкент. самба белые. а они
+    маломерят?" only the last clause asks; the others say who and what."""
+    found: list[Piece] = []
+    parts = _QUESTION_END_KEPT.split(message)
+    for piece, end in zip(parts[::2], [*parts[1::2], ""], strict=True):
         for part in _split_clauses(piece):
             part = _LEADING_JOIN.sub("", part.strip(" ,-—–"))
             if _WORD.search(part):
-                questions.append(part)
-    return questions
+                found.append(Piece(part, "?" in end))
+    return found
 
 
 def _split_clauses(piece: str) -> list[str]:

@@ -11,6 +11,7 @@ name is never greeted in one.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -39,7 +40,7 @@ TOPIC_WORDS: dict[Topic, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     Topic.PAYMENT: re.compile(
-        r"оплат|оплач|заплат|плат[её]ж|каспи|kaspi|налич|картой|карт(?:а|у|ы)(?![а-я])|перевод"
+        r"оплат|оплач|заплат|плат[её]ж|каспи|kaspi|налич(?:н|к)|картой|карт(?:а|у|ы)(?![а-я])|перевод"
         r"|qr|предоплат|наложенн|halyk|халык|төлем|payment|pay(?![a-z])",
         re.IGNORECASE,
     ),
@@ -68,6 +69,9 @@ def topics_of(text: str) -> list[Topic]:
 
 ORDER = (Topic.INSTALLMENTS, Topic.RETURNS, Topic.DELIVERY, Topic.PAYMENT)
 
+#: `DeliveryRow.rank_for` of terms stated for no place: after the country's row.
+GENERAL_RANK = 3
+
 _AMOUNT_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+")
 _FREE_RE = re.compile(r"бесплатн|free|тегін", re.IGNORECASE)
 
@@ -91,7 +95,9 @@ class DeliveryRow(BaseModel):
     """Delivery to one place, in the shop's words.
 
     `where`: a city ("Алматы"), a region ("Алматинская область") or the whole country ("по
-    Казахстану", "другие города"); one row may name several ("Алматы и область").
+    Казахстану", "другие города"); one row may name several ("Алматы и область"). A row
+    without `where` holds terms the shop states for every place ("при заказе от 60 000 ₸
+    доставка бесплатная"): `ShopInfo` gives them to each row that does not say otherwise.
     `days` as the shop wrote them ("2–5 рабочих дней", "в тот же день при заказе до 15:00");
     `price` in tenge (0: free; `price_from`: "от 2 500 ₸"); `free_from`: the order sum from
     which delivery is free.
@@ -99,7 +105,7 @@ class DeliveryRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    where: str
+    where: str | None = None
     days: str | None = None
     price: int | None = None
     price_from: bool = False
@@ -125,13 +131,35 @@ class DeliveryRow(BaseModel):
 
     @cached_property
     def places(self) -> tuple[Place, ...]:
-        return tuple(find_places(self.where))
+        return tuple(find_places(self.where)) if self.where else ()
+
+    @property
+    def is_general(self) -> bool:
+        """Terms stated for no place in particular: they hold wherever no row says otherwise."""
+        return self.where is None
 
     def rank_for(self, city: str) -> int | None:
         """How specifically the row covers a customer in `city` (0: the city's own row, 1: its
-        region's, 2: the whole country's); None when it does not cover it."""
+        region's, 2: the whole country's, 3: terms stated for no place); None when it does not
+        cover it."""
+        if self.is_general:
+            return GENERAL_RANK
         ranks = [place.rank for place in self.places if place.covers(city)]
         return min(ranks) if ranks else None
+
+    def under(self, general: DeliveryRow) -> DeliveryRow:
+        """This row with the terms it leaves out taken from the shop's general ones; its own
+        terms win ("по Алматы бесплатно от 30 000 ₸" keeps its threshold), and a row that is
+        free anyway takes no threshold."""
+        update: dict[str, Any] = {}
+        if self.days is None and general.days is not None:
+            update["days"] = general.days
+        if self.price is None and general.price is not None:
+            update["price"], update["price_from"] = general.price, general.price_from
+        free = update.get("price", self.price) == 0
+        if self.free_from is None and general.free_from is not None and not free:
+            update["free_from"] = general.free_from
+        return self.model_copy(update=update) if update else self
 
     @property
     def is_country_wide(self) -> bool:
@@ -155,6 +183,11 @@ class ShopInfo(BaseModel):
     installments: str | None = None
     returns: str | None = None
     sources: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @field_validator("delivery", mode="after")
+    @classmethod
+    def _spread_general_terms(cls, rows: tuple[DeliveryRow, ...]) -> tuple[DeliveryRow, ...]:
+        return spread_general_terms(rows)
 
     @field_validator("name", "assistant", "payment", "installments", "returns", mode="before")
     @classmethod
@@ -196,3 +229,19 @@ class ShopInfo(BaseModel):
             for name in ("name", "delivery", "payment", "installments", "returns")
             if not getattr(self, name)
         ]
+
+
+def spread_general_terms(rows: Sequence[DeliveryRow]) -> tuple[DeliveryRow, ...]:
+    """The rows with the terms stated for no place given to every place row that does not
+    state its own. The general terms stay a row of their own only when no row names a place
+    (then they are the shop's only delivery terms, for any city)."""
+    general = [row for row in rows if row.is_general]
+    placed = [row for row in rows if not row.is_general]
+    if not general:
+        return tuple(rows)
+    merged = general[0]
+    for row in general[1:]:
+        merged = merged.under(row)
+    if not placed:
+        return (merged,)
+    return tuple(row.under(merged) for row in placed)

@@ -8,6 +8,7 @@ import random
 from shops import SECOND_SHOP_SCRIPTS
 from toyshop import BAG, SHOE, toy_catalog, toy_variants
 
+from knowledge.shop_info import derive_shop_info
 from ottenok.answers import Answerer, ScriptIndex, best_paragraph
 from ottenok.catalog import Catalog, Product
 from ottenok.phrasing.offline import OfflinePhraser
@@ -258,3 +259,138 @@ def test_a_shops_older_replies_file_gets_the_templates_added_since(tmp_path) -> 
     slots = OrderSlots(product=BAG, color="черный", city="Уральск")
     assert "• Доставка: 3–6 дней, 2 000 ₸" in phraser.summary(slots)
     assert "1–2 дня" not in phraser.summary(slots)
+
+
+# -- unseen-shop review: what a reply says, and only once -------------------------------------
+
+SNEAKER_SCRIPTS = [
+    (
+        "Доставка",
+        "По Алматы курьером за 1 день, 1 000 ₸.\nВ другие города Казахстана 3–5 дней, 2 000 ₸."
+        "\nПри заказе от 40 000 ₸ доставка бесплатная.",
+    ),
+    (
+        "Размеры",
+        "Подберите размер по таблице:\n36 — 23 см\n37 — 23,5 см\n38 — 24 см\nКроссовки Dash "
+        "маломерят, берите на полразмера больше. Кеды Pola идут в размер.",
+    ),
+    ("Шоурум", "Шоурум в Астане: ТЦ Хан Шатыр, 2 этаж, ежедневно с 10:00 до 22:00."),
+]
+
+
+def sneaker_shop(scripts: list[tuple[str, str]] = SNEAKER_SCRIPTS) -> Answerer:
+    """Two sneaker brands, a canvas shoe, a bag and a belt; half sizes; delivery with a
+    free-delivery threshold stated for no place."""
+    shoes, bag, belt = ProductType.SHOES, ProductType.BAG, ProductType.ACCESSORY
+    products = [
+        Product(id="run", name="Кроссовки Dash Run", type=shoes, brand="Dash", price=42000),
+        Product(id="city", name="Кроссовки Dash City", type=shoes, brand="Dash", price=47000),
+        Product(id="canvas", name="Кеды Pola Canvas", type=shoes, brand="Pola", price=19000),
+        Product(id="tote", name="Сумка Pola Tote", type=bag, brand="Pola", price=28000),
+        Product(id="belt", name="Ремень Orsa", type=belt, brand="Orsa", price=9000),
+    ]
+    shoes_ids = ("run", "city", "canvas")
+    variants = [Variant(p, s, "белый", 2) for p in shoes_ids for s in ("36.5", "37")]
+    variants += [Variant(p, None, "черный", 1) for p in ("tote", "belt")]
+    catalog = Catalog(products, Stock(variants))
+    return Answerer(catalog, Templates.load(), None, scripts, derive_shop_info(scripts))
+
+
+async def test_a_threshold_stated_for_no_place_is_the_answer_to_from_what_sum():
+    shop = sneaker_shop()
+    for city in ("Алматы", "Павлодар", None):
+        answer = await shop.answer("а от какой суммы бесплатно?", None, city=city)
+        assert answer == "Доставка бесплатная при заказе от 40 000 ₸.", city
+    reply = await shop.reply("а бесплатно от скольки?", None, before="сколько доставка в Алматы?")
+    assert reply.text == "Доставка бесплатная при заказе от 40 000 ₸."
+
+
+async def test_a_city_said_beside_a_question_brings_no_delivery_or_showroom():
+    shop = sneaker_shop()
+    for message in ("Астана. какие кеды есть?", "какие кеды есть? я из астаны"):
+        answer = await shop.answer(message, None)
+        assert "Кеды Pola Canvas" in answer, message
+        assert not any(word in answer for word in ("Шоурум", "Доставка", "₸.")), answer
+    reply = await shop.reply("Алматы. кроссовки даш. а они маломерят?", None)
+    assert reply.text == "Кроссовки Dash маломерят, берите на полразмера больше."
+    # after a delivery question a bare city is one too
+    follow = await shop.reply("а в Павлодар?", None, before="доставка по Алматы сколько?")
+    assert "3–5 дней, 2 000 ₸" in follow.text
+
+
+async def test_one_fact_is_said_once_and_a_list_ends_its_line():
+    shop = sneaker_shop()
+    reply = await shop.reply("кеды пола есть? сколько стоят?", "canvas")
+    assert reply.text.count("Кеды Pola Canvas") == 1 and reply.text.count("19 000") == 1
+    both = await shop.answer("какие кеды есть? и можно в рассрочку? доставка в павлодар?", None)
+    assert "• Кроссовки Dash City — 47 000 ₸\nДоставка в город Павлодар" in both
+
+
+async def test_a_brand_not_carried_gets_the_brands_of_its_kind():
+    shop = sneaker_shop()
+    answer = await shop.answer("есть нью баланс?", None)
+    assert answer == "New Balance у нас нет 🙏 Есть кроссовки других брендов: Dash и Pola."
+    bags = await shop.answer("фурла есть?", None)
+    assert bags.startswith("Furla у нас нет") and "Pola" in bags and "Dash" not in bags
+    listed = await shop.reply("кроссовки найк есть?", None)
+    assert listed.text.startswith("Nike у нас нет 🙏 Есть кроссовки других брендов:\n")
+    assert set(listed.listed) == {"run", "city", "canvas"}
+
+
+async def test_a_message_that_asks_nothing_still_hears_what_is_not_carried_and_the_budget():
+    shop = sneaker_shop()
+    furla = shop.remark("хочу сумку фурла")
+    assert furla is not None and furla.text.startswith("Furla у нас нет")
+    assert furla.listed == ("tote",) and not furla.asked
+    budget = shop.remark("сумки до 30к")
+    assert budget is not None and "Сумка Pola Tote — 28 000 ₸" in budget.text
+    assert shop.remark("хочу кеды") is None and shop.remark("до 38 размера") is None
+
+
+async def test_what_there_is_of_nothing_named():
+    shop = sneaker_shop()
+    everything = await shop.answer("что у вас есть?", None)
+    assert everything.startswith("Сейчас в наличии:\n• кроссовки и кеды — 3 модели")
+    assert "• сумки — 1 модель" in everything
+    cheap = await shop.answer("есть что нибудь до 20 тысяч?", None)
+    assert "Кеды Pola Canvas" in cheap and "Ремень Orsa" in cheap and "Dash" not in cheap
+    after_kind = await shop.reply("а какие есть?", None, before="хочу кроссовки")
+    assert "Кроссовки Dash Run" in after_kind.text
+    chosen = await shop.answer("какие есть?", "run")
+    assert chosen == "Кроссовки Dash Run: в наличии размеры 36,5 и 37."
+
+
+async def test_size_advice_is_about_the_product_and_brings_its_table():
+    shop = sneaker_shop()
+    canvas = await shop.answer("а размер маломерит?", "canvas")
+    assert canvas == "Кеды Pola идут в размер."
+    run = await shop.answer("а они маломерят?", "run")
+    assert "Dash маломерят" in run and "Pola" not in run
+    table = await shop.answer("как подобрать размер?", None)
+    assert "по таблице:\n36 — 23 см\n37 — 23,5 см\n38 — 24 см" in table
+    untabled = sneaker_shop([("Размеры", "Измерьте стопу и сверьтесь с таблицей ниже:")])
+    assert await untabled.answer("как подобрать размер?", None) is None
+
+
+async def test_a_place_said_before_a_delivery_question_is_where_it_goes():
+    shop = sneaker_shop()
+    for message in (
+        "в павлодар отправляете? за сколько дойдет? сколько стоит?",
+        "Павлодар. сколько дней идет посылка?",
+    ):
+        assert await shop.answer(message, None) == (
+            "Доставка в город Павлодар: 3–5 дней, 2 000 ₸, бесплатно при заказе от 40 000 ₸."
+        ), message
+
+
+async def test_two_facts_of_one_product_name_it_once():
+    answer = await sneaker_shop().answer("сколько стоят? а какие цвета?", "canvas")
+    assert answer == "Кеды Pola Canvas: 19 000 ₸. Есть белый."
+
+
+async def test_what_else_there_is_after_a_product_is_chosen():
+    shop = sneaker_shop()
+    others = await shop.reply("а какие ещё есть?", "run", before="кроссовки даш ран 37")
+    assert "Кроссовки Dash City" in others.text and "Dash Run" not in others.text
+    stock = await shop.answer("кроссовки даш ран 37. есть?", "run")
+    assert stock == "Кроссовки Dash Run: в наличии размеры 36,5 и 37."

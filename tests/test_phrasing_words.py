@@ -7,7 +7,6 @@ import pytest
 from ottenok.phrasing.words import (
     capitalized,
     inflect_phrase,
-    join_sizes,
     join_words,
     price_text,
     size_text,
@@ -41,5 +40,5 @@ def test_half_sizes_are_written_the_russian_way() -> None:
     """ "37,5", never "37.5"; a list with half sizes is split by semicolons so "36, 36,5" does
     not read as three numbers."""
     assert size_text("37.5") == "37,5" and size_text("38") == "38"
-    assert join_sizes(["36", "37", "38"]) == "36, 37 и 38"
-    assert join_sizes(["36", "36.5", "37"]) == "36; 36,5 и 37"
+    assert join_words(["36", "37", "38"]) == "36, 37 и 38"
+    assert join_words(["36", "36.5", "37"]) == "36; 36,5 и 37"

@@ -238,3 +238,87 @@ def test_a_heading_shared_by_two_topics_gives_each_its_own_sentences():
     assert info.payment == "Оплата Kaspi или наличными."
     assert info.installments == "Есть рассрочка 0-0-12."
     assert info.returns == "Возврат в течение 7 дней."
+
+
+# -- unseen-shop review: terms stated for no place, the shop's name -------------------------
+
+
+def test_a_term_stated_for_no_place_holds_for_every_row_that_does_not_say_otherwise():
+    found = derive_delivery(
+        [
+            (
+                "Доставка",
+                "По Алматы курьер за 1 день, 1 500 тг, бесплатно от 30 000 тг.\n"
+                "В Шымкент и Тараз 2-3 дня, 2 500 тг.\n"
+                "В остальные города Казахстана — почтой, 2 000 тг.\n"
+                "Сроки по Казахстану обычно 4–6 дней.\n"
+                "При заказе от 60 000 тг доставка бесплатная.",
+            )
+        ]
+    )
+    rows = rows_by_where(found)
+    assert rows["Алматы"].free_from == 30000  # its own threshold wins
+    assert rows["Шымкент и Тараз"].free_from == 60000
+    assert (rows["по Казахстану"].days, rows["по Казахстану"].free_from) == ("4–6 дней", 60000)
+    info = ShopInfo(delivery=found)
+    assert info.delivery_for("Тараз").free_from == 60000
+    assert info.delivery_for("Алматы").free_from == 30000
+
+
+def test_a_threshold_after_a_places_terms_on_one_line_is_the_shops():
+    found = rows_by_where(
+        derive_delivery(
+            [("Доставка", "Астана — 1 день, 1 000 тг. Бесплатная доставка от 50 000 тг.")]
+        )
+    )
+    assert found["Астана"].free_from == 50000
+    # an introduced place keeps what follows ("По Караганде…" then its terms)
+    introduced = rows_by_where(
+        derive_delivery([("Доставка", "По Караганде возит курьер.\nЗа 2 дня, бесплатно.")])
+    )
+    assert (introduced["Караганда"].days, introduced["Караганда"].price) == ("2 дня", 0)
+
+
+def test_scripts_with_terms_for_no_place_only_give_them_for_any_city():
+    found = derive_delivery([("Доставка", "Отправляем за 2–4 дня, стоимость 1 800 тг.")])
+    assert [(r.where, r.days, r.price) for r in found] == [(None, "2–4 дня", 1800)]
+    assert ShopInfo(delivery=found).delivery_for("Атырау").price == 1800
+
+
+def test_the_shop_file_may_state_terms_for_no_place(tmp_path: Path):
+    path = tmp_path / "shop.yaml"
+    path.write_text(
+        "delivery:\n"
+        "  - {where: Алматы, days: '1 день', price: 1000, free_from: 25000}\n"
+        "  - {where: по Казахстану, days: '3–5 дней', price: 2000}\n"
+        "  - {free_from: 50000}\n",
+        encoding="utf-8",
+    )
+    info = read_shop_file(path)
+    assert [(r.where, r.free_from) for r in info.delivery] == [
+        ("Алматы", 25000),
+        ("по Казахстану", 50000),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Qadam — магазин женской обуви в Алматы. Работаем с 2019 года.", "Qadam"),
+        ("Добро пожаловать в «Бархат»! Мы рады каждой гостье.", "Бархат"),
+        ("Я Дана, консультант магазина Aru Shoes.", "Aru Shoes"),
+        ("Мы — магазин обуви. Закупаем в бутиках Милана и Дубая.", None),
+        ("Оригинальные Gucci и Prada из бутика Gucci в Дубае.", None),
+        ("Шоурум в Алматы: пр. Достык 85, 3 этаж.", None),
+    ],
+)
+def test_the_shops_name_is_read_from_its_scripts_only_when_they_state_it(text, name):
+    assert derive_shop_info([("О магазине", text)]).name == name
+
+
+def test_a_name_in_the_shops_replies_file_outranks_the_scripts(tmp_path: Path):
+    root = write_delivery_shop(tmp_path / "shop")
+    scripts = [("О нас", "Добро пожаловать в магазин «Nova Store»!")]
+    assert load_shop_info(root, scripts).name == "Nova Store"
+    (root / "replies.yaml").write_text("shop: Нова\n", encoding="utf-8")
+    assert load_shop_info(root, scripts).name is None  # the templates keep «Нова»

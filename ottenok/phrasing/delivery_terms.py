@@ -39,11 +39,14 @@ def _joined(row: DeliveryRow, parts: list[str]) -> str:
 
 
 def delivery_line(t: Templates, row: DeliveryRow, city: str | None = None) -> str:
-    """The row as a sentence, about the customer's `city` when given, else about its places."""
+    """The row as a sentence, about the customer's `city` when given, else about its places
+    (terms the shop states for no place are said without one)."""
     words = t.get("delivery")
     terms = delivery_terms(t, row)
     if city:
         return words["city"].format(place=city, terms=terms)
+    if row.is_general:
+        return t.get("answer_delivery_everywhere").format(terms=terms)
     kinds = {place.kind for place in row.places}
     if kinds == {PlaceKind.COUNTRY}:
         return words["country"].format(terms=terms)

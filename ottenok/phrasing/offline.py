@@ -20,7 +20,6 @@ from ottenok.phrasing.templates import SPLIT, Templates
 from ottenok.phrasing.words import (
     capitalized,
     inflect_phrase,
-    join_sizes,
     join_words,
     price_text,
     size_text,
@@ -212,7 +211,7 @@ class OfflinePhraser:
         if product:
             availability = self.catalog.check_availability(product, None, o.slots.color)
             colors = self.catalog.check_availability(product, o.slots.size, None).colors
-            values["sizes"] = join_sizes(availability.sizes) or "уточню"
+            values["sizes"] = join_words(availability.sizes, limit=12) or "уточню"
             values["colors"] = join_words(colors)
             values["example"] = size_text(
                 availability.sizes[len(availability.sizes) // 2] if availability.sizes else "38"
@@ -242,7 +241,7 @@ class OfflinePhraser:
                 return [self.t.pick(rng, "unknown_color", colors=colors)]
             return []
         if issue.kind == IssueKind.SIZE:
-            alternatives = join_sizes(issue.alternatives)
+            alternatives = join_words(issue.alternatives)
             size = size_text(issue.size or "")
             return [self.t.pick(rng, "issue", "size", size=size, alternatives=alternatives)]
         if issue.kind == IssueKind.SIZE_COLOR:
@@ -253,7 +252,7 @@ class OfflinePhraser:
                     "size_color",
                     color=issue.color,
                     size=size_text(issue.size or ""),
-                    sizes=join_sizes(issue.sizes, limit=10),
+                    sizes=join_words(issue.sizes, limit=10),
                     colors=join_words(issue.colors),
                 )
             ]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from ottenok.morphology import morph
+
+_DECIMAL_POINT = re.compile(r"^(\d+)\.(\d+)$")
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
 
 
 def price_text(price: int | None) -> str:
@@ -13,30 +18,24 @@ def price_text(price: int | None) -> str:
 
 
 def size_text(size: str) -> str:
-    """A size as Russian writes it: "37,5", not the stored "37.5"."""
-    return size.replace(".", ",")
-
-
-def join_sizes(sizes: list[str], limit: int = 12) -> str:
-    """ "36, 37,5 и 38" would read as four numbers: half sizes are listed with semicolons."""
-    shown = [size_text(size) for size in sizes[:limit]]
-    if not any("," in size for size in shown):
-        return join_words(shown, limit)
-    return "; ".join(shown[:-1]) + " и " + shown[-1] if len(shown) > 1 else "".join(shown)
+    """A size as Russian writes it: "37.5" (as stock stores it) → "37,5"."""
+    return _DECIMAL_POINT.sub(r"\1,\2", size)
 
 
 def join_words(items: list[str], limit: int = 6) -> str:
-    """ "37, 38 и 39": the way a person lists options."""
-    items = items[:limit]
+    """ "37, 38 и 39": the way a person lists options. Half sizes take a decimal comma, and
+    then the list semicolons ("36; 36,5 и 37"), so "36, 36,5" never reads as three numbers."""
+    items = [size_text(item) for item in items[:limit]]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " и " + items[-1]
+    separator = "; " if any(_DECIMAL_COMMA.match(item) for item in items) else ", "
+    return separator.join(items[:-1]) + " и " + items[-1]
 
 
 def plural(word: str) -> str:
     """Nominative plural of a product kind ("сумка" → "сумки"); unknown words stay as they are."""
     parse = morph().parse(word)[0]
-    if "NOUN" not in parse.tag or "Pltm" in parse.tag:
+    if "NOUN" not in parse.tag or "Pltm" in parse.tag or word in MASS_NOUNS:
         return word
     inflected = parse.inflect({"plur", "nomn"})
     return inflected.word if inflected else word
@@ -82,3 +81,10 @@ def inflect_phrase(phrase: str, case: str, plural: bool = False) -> str:
             form = parse.inflect(wanted)
         inflected.append(form.word if form is not None else word)
     return " ".join(inflected)
+
+
+def counted(number: int, noun: str) -> str:
+    """ "7 моделей", "2 модели", "1 модель": the noun agreeing with the number."""
+    parse = morph().parse(noun)[0]
+    agreed = parse.make_agree_with_number(number)
+    return f"{number} {agreed.word if agreed else noun}"
