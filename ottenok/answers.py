@@ -42,6 +42,7 @@ from ottenok.assortment import Assortment, kind_of_product
 from ottenok.brand_names import brand_key, brand_kind, brands_named
 from ottenok.catalog import Catalog
 from ottenok.filling.product_words import ProductKinds
+from ottenok.filling.sizes import find_size
 from ottenok.morphology import to_latin, tokens
 from ottenok.normalize import fold
 from ottenok.phrasing.delivery_terms import delivery_line
@@ -53,6 +54,7 @@ from ottenok.phrasing.words import (
     join_words,
     plural,
     price_text,
+    size_text,
 )
 from ottenok.places import Place, PlaceKind, find_places
 from ottenok.product_vocabulary import kind_words
@@ -87,6 +89,7 @@ SIZE_ADVICE_RE = re.compile(
 LISTING_RE = re.compile(
     r"как(?:ие|ой|ая|ое|их)|что\s+(?:есть|из|у\s+вас|имеется)|есть|име[ею]тся|бывают|продает"
     r"|продаёт|в\s+наличии|ассортимент|выбор|модел|вариант|посоветуй|предлож|подбер"
+    r"|(?<![а-я])бар(?![а-я])"  # Kazakh: "сөмкелер бар ма?"
 )
 #: "а если не подойдёт?": what the scripts say about it, else the returns policy.
 FIT_WORRY_RE = re.compile(r"не\s+(?:подойд[её]т|подойдут|подошл[аио]?|подходит|подходят|понрав)")
@@ -337,10 +340,13 @@ class Answerer:
         city: str | None = None,
         color: str | None = None,
         before: str | None = None,
+        offered: Sequence[str] = (),
     ) -> Reply:
         """`answer` with what the reply lists and whether anything was asked. `color`: the
         colour chosen (sizes are given in it unless the question names another); `before`:
-        the customer's previous message, so "а в Караганду?" after a delivery question is one.
+        the customer's previous message, so "а в Караганду?" after a delivery question is one;
+        `offered`: the products just shown to choose among, which "а черные есть?" asks about
+        while none is chosen.
 
         Each fact is said once: an answer stating nothing the others do not (the same product,
         price and numbers) is left out, and an answer after a list starts on its own line."""
@@ -356,7 +362,7 @@ class Answerer:
             if not question.asked:
                 continue
             asked = True
-            found = await self._answer_one(question, product_id, city, color)
+            found = await self._answer_one(question, product_id, city, color, offered)
             if found:
                 answers = _without_repeats(answers, found)
             listed.extend(pid for pid in question.listed if pid not in listed)
@@ -437,12 +443,21 @@ class Answerer:
     # -- one question ------------------------------------------------------------------
 
     async def _answer_one(
-        self, q: _Question, product_id: str | None, city: str | None, color: str | None = None
+        self,
+        q: _Question,
+        product_id: str | None,
+        city: str | None,
+        color: str | None = None,
+        offered: Sequence[str] = (),
     ) -> str | None:
         text = fold(q.text)
         advice = bool(SIZE_ADVICE_RE.search(text))
         if product_id and not q.topics and not advice:
             fact = self.product_fact(q.text, product_id, color)
+            if fact is not None:
+                return fact
+        if not product_id and offered and not q.topics and not advice:
+            fact = self._among_offered(q, list(offered))
             if fact is not None:
                 return fact
         for topic in q.topics:
@@ -775,6 +790,27 @@ class Answerer:
             return self._lines("answer_kind_list", within)
         q.listed = live[:3]
         return self._lines("answer_over_budget", live[:3], budget=price_text(budget))
+
+    def _among_offered(self, q: _Question, offered: list[str]) -> str | None:
+        """ "а черные есть?", "38 есть?", "сколько стоят?" about the products just shown: those
+        of them in stock in that colour and size, with prices; None when the question names
+        no colour, size or price (or another kind or brand: then it is a new listing)."""
+        if self.kinds.mentions(q.text) or brands_named(q.text):
+            return None
+        colors = self.colors.find(q.text)
+        size = find_size(q.text, expecting=bool(SIZES_RE.search(fold(q.text))))
+        if not colors and size is None:
+            priced = PRICE_RE.search(fold(q.text))
+            return self._lines("answer_kind_list", offered) if priced else None
+        color = colors[0] if colors else None
+        fitting = [p for p in offered if self.catalog.check_availability(p, size, color).in_stock]
+        parts = [f"в цвете «{color}»"] if color else []
+        parts += [f"в {size_text(size)} размере"] if size else []
+        what = " ".join(parts)
+        if not fitting:
+            return self.t.get("answer_offered_none").format(what=what)
+        q.listed = fitting[:MAX_LISTED]
+        return self._lines("answer_offered_fit", fitting, what=what)
 
     def _lines(self, template: str, ids: list[str], **values: str) -> str:
         lines = [

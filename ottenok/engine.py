@@ -286,6 +286,7 @@ class Engine:
             update.city or slots.city,
             update.color or slots.color,
             before,
+            row.offered,
         )
         if reply.text is None and "?" not in text and not update.slot_values():
             update.intent = Intent.UNKNOWN

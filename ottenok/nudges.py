@@ -29,6 +29,7 @@ from ottenok.messages import first_name
 from ottenok.nudge_policy import NudgePolicy
 from ottenok.nudge_track import NudgeSchedule, NudgeTrack, utc_now
 from ottenok.phrasing.templates import Templates
+from ottenok.phrasing.words import size_text
 from ottenok.slots import OrderSlots
 from ottenok.states.nudge import DUE_AT, NudgeState, NudgeTrigger
 from ottenok.states.order import OPEN_STATES, OrderState
@@ -197,7 +198,7 @@ class NudgeTexts:
             return None
         phrase = _mid_sentence(product.name)
         if slots.size and product.type.has_sizes:
-            phrase += f", {slots.size.replace('.', ',')} размер"  # Russian writes 37,5
+            phrase += f", {size_text(slots.size)} размер"
         return phrase
 
 
