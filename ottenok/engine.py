@@ -224,7 +224,7 @@ class Engine:
         if (
             conv.state == row.state
             and update.intent != Intent.QUESTION
-            and not (outcome.corrected or outcome.new_product)
+            and not (outcome.corrected or outcome.new_product or outcome.issue)
         ):
             # The same question again, but the message gave something else: say it was noted.
             filled, given = conv.slots.filled(), row.slots.filled()
