@@ -57,11 +57,10 @@ from ottenok.phrasing.words import (
     size_text,
 )
 from ottenok.places import Place, PlaceKind, find_places
-from ottenok.product_vocabulary import kind_words
+from ottenok.product_vocabulary import TYPE_PLURALS, kind_words
 from ottenok.sentences import pieces, sentences, split_questions
 from ottenok.shop_info import TOPIC_WORDS, DeliveryRow, ShopInfo, Topic, topics_of
 from ottenok.size_table import parse_size_rows
-from ottenok.slots import ProductType
 
 PRICE_RE = re.compile(
     r"сколько\s+сто|сто[иья]т|цен[аыуео]|стоимост|почем|прайс|по\s+деньгам|\bprice\b"
@@ -163,13 +162,6 @@ REPEAT_SHARE = 0.6
 MODEL_WORD = "модель"
 #: An assortment line names at most this many kinds of a type, then "и другие".
 ASSORTMENT_KINDS = 4
-#: A product type as the assortment names it.
-TYPE_WORDS = {
-    ProductType.SHOES: "обувь",
-    ProductType.BAG: "сумки",
-    ProductType.ACCESSORY: "аксессуары",
-    ProductType.OTHER: "другое",
-}
 #: A product list names at most this many products, then "…и ещё N".
 MAX_LISTED = 8
 
@@ -506,7 +498,7 @@ class Answerer:
                 facts.append(self.t.get("answer_colors").format(colors=colors, **values))
             else:
                 facts.append(self.t.get("answer_sold_out").format(**values))
-        return " ".join(facts) or None
+        return " ".join(self._named_once(facts)) or None
 
     def _sizes(self, product_id: str, color: str | None) -> str:
         """The sizes in stock (in the colour asked for), never a sold-out one."""
@@ -686,7 +678,7 @@ class Answerer:
             live = [pid for pid in same + family if self.assortment.in_stock(pid)]
             kind_type = next((k.type for k in kind_words(word) if k.type), None)
             if not live and not named and kind_type:  # no sneakers at all: the shop's shoes
-                word = TYPE_WORDS[kind_type]
+                word = TYPE_PLURALS[kind_type]
                 same, family = self.assortment.products_of_kind(word)
                 live = [pid for pid in same + family if self.assortment.in_stock(pid)]
             if not live:
@@ -740,7 +732,7 @@ class Answerer:
                         kinds=", ".join(kinds[:ASSORTMENT_KINDS])
                     )
                 line = self.t.get("answer_assortment_type").format(
-                    type=TYPE_WORDS[product_type], count=count, kinds=shown
+                    type=TYPE_PLURALS[product_type], count=count, kinds=shown
                 ).rstrip(": ")
             lines.append(line)
         if not lines:

@@ -318,7 +318,8 @@ class ColorLexicon:
                     if not is_known_word(parts[-1] + ending)
                 }
             for form in forms:
-                self._by_key.setdefault((*parts[:-1], form), target)
+                for spelling in _kazakh_spellings((*parts[:-1], form)):
+                    self._by_key.setdefault(spelling, target)
 
     def _index_spellings(self) -> None:
         """Latin transliterations and vowel skeletons of every inflected form of every
@@ -333,6 +334,16 @@ class ColorLexicon:
                     taken = self._skeletons.get(skeleton, key)
                     same = taken is not None and self._by_key[taken] == self._by_key[key]
                     self._skeletons[skeleton] = taken if same else None  # two colours: no guess
+
+
+def _kazakh_spellings(key: Key) -> set[Key]:
+    """A Kazakh colour as typed in Cyrillic and in Latin letters: "қара" (folded "кара"),
+    "kara", "qara"; "жасыл", "zhasyl", "jasyl". Folding lost қ/к, so both Latin letters go."""
+    latin = tuple(to_latin(word) for word in key)
+    variants = {key, latin}
+    for old, new in (("k", "q"), ("zh", "j")):
+        variants |= {tuple(word.replace(old, new) for word in v) for v in list(variants)}
+    return variants
 
 
 def _tokens(text: str) -> list[_Token]:

@@ -31,6 +31,7 @@ from ottenok.delivery import PendingMessage, texts_of
 from ottenok.machines import order_intents, order_machine
 from ottenok.manager_commands import ManagerDesk, parse_command
 from ottenok.messages import IncomingMessage, Outgoing, first_name
+from ottenok.morphology import has_cyrillic, russian_from_latin
 from ottenok.nudge_policy import NudgePolicy
 from ottenok.nudges import after_turn
 from ottenok.outcome import TurnOutcome
@@ -280,14 +281,21 @@ class Engine:
             return self.answerer.remark(text)  # "хочу сумку фурла", "сумки до 30к"
         slots = row.slots
         before = next((said for role, said in reversed(history) if role == "customer"), None)
-        reply = await self.answerer.reply(
-            update.question or text,
-            update.product or slots.product,
-            update.city or slots.city,
-            update.color or slots.color,
-            before,
-            row.offered,
-        )
+        asked = update.question or text
+        # Russian typed in Latin letters ("a vozvrat esli ne podoidet?") is asked in Cyrillic
+        # when the Latin reading finds no answer.
+        readings = [asked] if has_cyrillic(asked) else [asked, russian_from_latin(asked)]
+        for question in readings:
+            reply = await self.answerer.reply(
+                question,
+                update.product or slots.product,
+                update.city or slots.city,
+                update.color or slots.color,
+                before,
+                row.offered,
+            )
+            if reply.text is not None:
+                break
         if reply.text is None and "?" not in text and not update.slot_values():
             update.intent = Intent.UNKNOWN
             return None

@@ -136,6 +136,8 @@ _SOFT_C_RE = re.compile(r"c(?=[eiy])")
 _MAGIC_E_RE = re.compile(r"([aiou])([b-df-hj-np-tv-z])e\b")
 _MAGIC_E_VOWELS = {"a": "ей", "i": "ай", "o": "оу", "u": "ю"}  # the rest maps letter by letter
 _WORD_FINAL_Y_AFTER_VOWEL_RE = re.compile(r"(?<=[аеиоуэюя])ы\b")
+# English silent final "e" after two consonants ("force", "Converse" read "форс", "конверс").
+_SILENT_E_RE = re.compile(r"(?<=[b-df-hj-np-tv-z][b-df-hj-np-tv-z])e\b")
 
 
 def to_latin(text: str) -> str:
@@ -150,6 +152,7 @@ def to_cyrillic(text: str) -> str:
     """
     text = _SOFT_C_RE.sub("s", fold(text))
     text = _MAGIC_E_RE.sub(lambda m: _MAGIC_E_VOWELS[m.group(1)] + m.group(2), text)
+    text = _SILENT_E_RE.sub("", text)
     text = _TO_CYRILLIC_RE.sub(lambda m: _TO_CYRILLIC_MAP[m.group(0)], text)
     return _WORD_FINAL_Y_AFTER_VOWEL_RE.sub("й", text)
 

@@ -29,7 +29,7 @@ from ottenok.messages import first_name
 from ottenok.nudge_policy import NudgePolicy
 from ottenok.nudge_track import NudgeSchedule, NudgeTrack, utc_now
 from ottenok.phrasing.templates import Templates
-from ottenok.phrasing.words import size_text
+from ottenok.phrasing.words import mid_sentence, size_text
 from ottenok.slots import OrderSlots
 from ottenok.states.nudge import DUE_AT, NudgeState, NudgeTrigger
 from ottenok.states.order import OPEN_STATES, OrderState
@@ -196,19 +196,10 @@ class NudgeTexts:
         product = self.catalog.get(slots.product)
         if product is None:
             return None
-        phrase = _mid_sentence(product.name)
+        phrase = mid_sentence(product.name)
         if slots.size and product.type.has_sizes:
             phrase += f", {size_text(slots.size)} размер"
         return phrase
-
-
-def _mid_sentence(name: str) -> str:
-    """Product names start with the kind of thing ("Мокасины …"): lower-case it inside a
-    sentence. Latin brands and abbreviations keep their capitals."""
-    head = name.split(maxsplit=1)[0] if name.strip() else ""
-    if head[:1].isupper() and head[1:].islower() and "а" <= head[:1].lower() <= "я":
-        return name[:1].lower() + name[1:]
-    return name
 
 
 def decide(chat: DueChat, now: datetime, policy: NudgePolicy) -> NudgeDecision:

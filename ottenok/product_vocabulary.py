@@ -125,6 +125,13 @@ TYPE_LABELS: dict[ProductType, str] = {
     ProductType.ACCESSORY: "аксессуар",
     ProductType.OTHER: "другое",
 }
+#: How a reply names everything of a type ("обувь", "сумки"): the assortment's headings.
+TYPE_PLURALS: dict[ProductType, str] = {
+    ProductType.SHOES: "обувь",
+    ProductType.BAG: "сумки",
+    ProductType.ACCESSORY: "аксессуары",
+    ProductType.OTHER: "другое",
+}
 _TYPE_WORDS: dict[str, ProductType] = {
     **{label: kind for kind, label in TYPE_LABELS.items()},
     "другой": ProductType.OTHER,

@@ -40,7 +40,8 @@ _STREET_WORDS = {
     "бульвар", "б-р", "пер", "переулок", "шоссе", "трасса", "тракт", "мкр", "мкрн", "мкр-н",
     "микр", "микрорайон", "микрорайоне", "жк", "ж/к", "пос", "поселок", "посёлок", "аул",
     "проезд", "тупик", "массив", "квартал", "дангылы", "косеси", "ul", "ulitsa",
-    "ulica", "pr", "prospekt", "mkr", "mkrn", "zhk", "jk",
+    "ulica", "pr", "prospekt", "mkr", "mkrn", "mikrorayon", "mikroraion", "zhk", "jk",
+    "pereulok", "per",
 }  # fmt: skip
 _NUMBERED_AREA_WORDS = {
     "мкр", "мкрн", "мкр-н", "микр", "микрорайон", "микрорайоне", "квартал", "mkr", "mkrn",
@@ -49,7 +50,8 @@ _HOUSE_WORDS = {
     "дом", "д", "кв", "квартира", "кв-ра", "подъезд", "под", "этаж", "эт", "блок", "корпус",
     "корп", "офис", "оф", "домофон", "строение", "стр", "участок", "уч", "здание",
     "уй", "патер", "пэтер", "кабат", "киреберис", "подьезд",
-    "kv", "dom", "pod", "podezd", "etazh", "ofis", "blok", "korpus",
+    "kv", "d", "dom", "kvartira", "pod", "podezd", "podyezd", "etazh", "et", "ofis", "of", "blok",
+    "korpus", "korp",
 }  # fmt: skip
 # "Адрес: …", "адрес на …", "по адресу …", a corrected one ("адрес другой: …") and a bare label
 # ("адрес Туран 37"): the address follows. Only a bare label needs what follows to look like one.

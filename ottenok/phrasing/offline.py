@@ -21,11 +21,13 @@ from ottenok.phrasing.words import (
     capitalized,
     inflect_phrase,
     join_words,
+    mid_sentence,
     price_text,
     size_text,
 )
+from ottenok.product_vocabulary import TYPE_PLURALS
 from ottenok.shop_info import ShopInfo
-from ottenok.slots import OrderSlots
+from ottenok.slots import OrderSlots, ProductType
 from ottenok.states.order import OPTIONS_AFTER_MISSES, QUESTIONS, OrderState, TurnEvent
 
 #: The template each turn event is said with.
@@ -47,6 +49,8 @@ EVENT_TEMPLATES: dict[TurnEvent, str] = {
 }
 #: Kinds named when the reply says what the shop sells: enough to show a shoe boutique's range.
 KINDS_LISTED = 7
+#: Beyond that, kinds are named by type, with this many examples each.
+KINDS_PER_TYPE = 3
 #: Events that end the reply: nothing about the order follows them.
 FINAL_EVENTS = (TurnEvent.HANDOFF, TurnEvent.CANCELLED, TurnEvent.CONFIRMED)
 #: Events a greeting already covers: a first "Здравствуйте" is no misunderstanding.
@@ -66,8 +70,22 @@ class OfflinePhraser:
 
     @property
     def kinds(self) -> str:
-        """What this shop sells today, by kind, most common first ("сумки, лоферы и кеды")."""
-        return join_words(self.assortment.kinds(), limit=KINDS_LISTED)
+        """What this shop sells today, by kind, most common first ("сумки, лоферы и кеды");
+        a shop of many kinds by type: "обувь (кроссовки, кеды, туфли…), сумки и аксессуары
+        (кошельки, очки)", so no kind it sells goes unmentioned."""
+        kinds = self.assortment.kinds()
+        if len(kinds) <= KINDS_LISTED:
+            return join_words(kinds, limit=KINDS_LISTED)
+        groups = []
+        for product_type, _, of_type in self.assortment.kinds_by_type():
+            label = TYPE_PLURALS[product_type]
+            examples = [kind for kind in of_type if kind != label]
+            if len(of_type) <= 2 or product_type == ProductType.OTHER or not examples:
+                groups.extend(of_type)
+                continue
+            more = "…" if len(examples) > KINDS_PER_TYPE else ""
+            groups.append(f"{label} ({', '.join(examples[:KINDS_PER_TYPE])}{more})")
+        return join_words(groups, limit=len(groups))
 
     def product_name(self, product_id: str | None) -> str:
         product = self.catalog.get(product_id)
@@ -259,7 +277,8 @@ class OfflinePhraser:
         if issue.kind == IssueKind.COLOR:
             colors = join_words(issue.colors)
             return [self.t.pick(rng, "issue", "color", color=issue.color, colors=colors)]
-        lines = [self.t.pick(rng, "issue", "product", product=self.product_name(issue.product_id))]
+        name = mid_sentence(self.product_name(issue.product_id))
+        lines = [self.t.pick(rng, "issue", "product", product=name)]
         similar = self.similar(issue.product_id)
         if similar:
             lines.append(self.t.pick(rng, "issue", "similar", options=join_words(similar, limit=3)))

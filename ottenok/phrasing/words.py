@@ -51,6 +51,15 @@ def capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def mid_sentence(name: str) -> str:
+    """Product names start with the kind of thing ("Мокасины …"): lower-case it inside a
+    sentence. Latin brands and abbreviations keep their capitals."""
+    head = name.split(maxsplit=1)[0] if name.strip() else ""
+    if head[:1].isupper() and head[1:].islower() and "а" <= head[:1].lower() <= "я":
+        return name[:1].lower() + name[1:]
+    return name
+
+
 def inflect_phrase(phrase: str, case: str, plural: bool = False) -> str:
     """A noun phrase put in a grammatical case ("gent", "accs"…), each word agreeing with the
     noun in number, gender and animacy: "мужская обувь" → "мужской обуви", "мужские туфли" →

@@ -97,12 +97,9 @@ MISSES: list[Intent] = [
 
 #: The first matching row wins: the order of the rows is the order of the questions.
 ROUTING: list[dict[str, Any]] = [
-    # A product that cannot be sold is said at once, with what there is instead: no city is
-    # asked for an order that cannot happen.
+    # What the customer chose and cannot be had is said at once, with what there is instead:
+    # no city is asked for an order that cannot happen as it stands.
     {"dest": S.ASK_PRODUCT, "conditions": ["product_sold_out"], "after": ["explain_sold_out"]},
-    {"dest": S.ASK_CITY, "conditions": ["city_missing"]},
-    {"dest": S.ASK_PRODUCT, "conditions": ["product_missing"]},
-    {"dest": S.ASK_SIZE, "conditions": ["size_missing"]},
     {"dest": S.ASK_SIZE, "conditions": ["size_unavailable"], "after": ["explain_size_unavailable"]},
     {"dest": S.ASK_COLOR, "conditions": ["color_sold_out"], "after": ["explain_color_sold_out"]},
     {
@@ -110,6 +107,10 @@ ROUTING: list[dict[str, Any]] = [
         "conditions": ["color_not_in_size"],
         "after": ["explain_color_not_in_size"],
     },
+    # Then the first question still open, in the order of the order form.
+    {"dest": S.ASK_CITY, "conditions": ["city_missing"]},
+    {"dest": S.ASK_PRODUCT, "conditions": ["product_missing"]},
+    {"dest": S.ASK_SIZE, "conditions": ["size_missing"]},
     {"dest": S.ASK_COLOR, "conditions": ["color_missing"]},
     {"dest": S.ASK_ADDRESS, "conditions": ["address_missing"]},
     {"dest": S.CONFIRMING, "conditions": ["in_stock"]},
