@@ -43,7 +43,7 @@ from ottenok.brand_names import brand_key, brand_kind, brands_named
 from ottenok.catalog import Catalog
 from ottenok.filling.product_words import ProductKinds
 from ottenok.filling.sizes import find_size
-from ottenok.morphology import to_latin, tokens
+from ottenok.morphology import lemma, to_latin, tokens
 from ottenok.normalize import fold
 from ottenok.phrasing.delivery_terms import delivery_line
 from ottenok.phrasing.templates import Templates
@@ -148,6 +148,8 @@ _BUDGET_RE = re.compile(
 #: A line of a table in a script: "37 — 24 см", "Астана | 1 день".
 _TABLE_ROW_RE = re.compile(r"^(?!.*:$).*(?:\d|\s[—–|-]\s)")
 MIN_SCRIPT_SCORE = 0.25
+#: What `product_fact` answers about the chosen product.
+_PRODUCT_FACT_RES = (PRICE_RE, MATERIAL_RE, SIZES_RE, COLORS_RE)
 LEXICAL_WEIGHT = 0.5
 #: A question naming a topic prefers the script sections whose heading names it.
 TOPIC_BONUS = 1.0
@@ -447,7 +449,12 @@ class Answerer:
         if product_id and not q.topics and not advice:
             fact = self.product_fact(q.text, product_id, color)
             if fact is not None:
-                return fact
+                # "сумка джил сандер черная оригинал?": what else it asks, from the scripts.
+                rest = self._beyond_the_goods(q.text)
+                extra = rest and await self._from_scripts(
+                    _Question(rest, [], []), False, product_id
+                )
+                return f"{fact} {extra}" if extra else fact
         if not product_id and offered and not q.topics and not advice:
             fact = self._among_offered(q, list(offered))
             if fact is not None:
@@ -815,6 +822,23 @@ class Answerer:
         return text
 
     # -- the sales scripts -----------------------------------------------------------------
+
+    def _beyond_the_goods(self, text: str) -> str:
+        """The words of a question that are not about the goods and their facts (the kind,
+        brand, model, colour, size, price, material): "оригинал" of "сумка джил сандер черная
+        оригинал?"; empty when nothing else is asked."""
+        kept = [
+            word
+            for word in _WORD_RE.findall(fold(text))
+            if len(word) > 2
+            and word not in QUESTION_WORDS
+            and lemma(word) not in QUESTION_WORDS
+            and not kind_words(word)
+            and not self.colors.find(word)
+            and not self.matcher.find(word, limit=1)
+            and not any(rule.search(word) for rule in _PRODUCT_FACT_RES)
+        ]
+        return " ".join(kept)
 
     async def _from_scripts(
         self, q: _Question, advice: bool, product_id: str | None = None

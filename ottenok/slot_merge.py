@@ -14,8 +14,10 @@ from ottenok.slots import Intent, OrderSlots, ProductType, SlotUpdate
 
 def merge_update(slots: OrderSlots, update: SlotUpdate, facts: ShopFacts) -> OrderSlots:
     given = update.slot_values()
-    if update.intent == Intent.QUESTION:
-        # "а молочные тоже есть в 38?" asks; it fills what is missing but changes nothing.
+    if update.intent == Intent.QUESTION and _can_be_had(slots, facts):
+        # "а молочные тоже есть в 38?" asks; it fills what is missing but changes nothing. When
+        # what was chosen cannot be had ("чёрных 38 нет" → "а бордовые в 38 есть?"), the
+        # question names the alternative the customer wants: it is taken.
         chosen = slots.model_dump()
         given = {name: value for name, value in given.items() if chosen[name] in (None, value)}
     merged = slots.model_dump()
@@ -38,3 +40,10 @@ def merge_update(slots: OrderSlots, update: SlotUpdate, facts: ShopFacts) -> Ord
         if len(colors) == 1:
             merged["color"] = colors[0]
     return OrderSlots(**merged)
+
+
+def _can_be_had(slots: OrderSlots, facts: ShopFacts) -> bool:
+    """Whether the product, size and colour chosen so far exist together in stock."""
+    if slots.product is None:
+        return True
+    return facts.check_availability(slots.product, slots.size, slots.color).in_stock

@@ -254,6 +254,9 @@ class OfflineSlotFiller:
         sized_before = False
         # "ой нет 38", "ну тогда 38": a bare number that corrects changes the size chosen.
         correcting = context.slots.size is not None and corrects(rest)
+        # A bare "39" while the chosen pair still lacks its size is the size, whatever question
+        # is pending (the sizes were just listed; the city was asked next).
+        size_open = self._size_open(context)
         for piece in pieces(rest):
             reading.take("city", self._city(piece))
             if picked is None:
@@ -261,7 +264,9 @@ class OfflineSlotFiller:
                 if product is not None or candidates:
                     reading.take("product", product)
                     reading.candidates = candidates if product is None else []
-            expecting = context.asking == "size" or reading.rejected or sized_before or correcting
+            expecting = any(
+                (context.asking == "size", reading.rejected, sized_before, correcting, size_open)
+            )
             size = find_size(piece, expecting=expecting)
             reading.resized |= correcting and size not in (None, context.slots.size)
             sized_before = sized_before or size is not None
@@ -389,6 +394,17 @@ class OfflineSlotFiller:
         """A word that gives a size or a colour ("38", "размер", "черные") beside a pick."""
         return word in _SIZE_WORDS or find_size(word, expecting=True) is not None or bool(
             self.colors.find(word)
+        )
+
+    def _size_open(self, context: FillContext) -> bool:
+        """Whether the chosen product has sizes and none is chosen yet, away from the address
+        question (where a bare number is a house)."""
+        product = context.slots.product
+        return (
+            product is not None
+            and context.slots.size is None
+            and context.asking != "address"
+            and bool(self.catalog.sizes(product))
         )
 
     def _only_option(self, context: FillContext) -> tuple[str, str] | None:
