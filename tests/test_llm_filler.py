@@ -13,11 +13,12 @@ import socket
 import time
 
 import pytest
-from fake_openai import FakeOpenAI, Status, Structured, request_kind, user_text
+from fake_openai import FakeOpenAI, Status, Structured, Text, request_kind, user_text
 from llm_kit import BOOTS, LOAFERS, close_kits, llm_kit
 
 from adapters.llm.breaker import CircuitBreaker
-from adapters.llm.turn import current_turn
+from adapters.llm.turn import current_turn, llm_calls_announced
+from ottenok.outcome import TurnOutcome
 from ottenok.slots import FillContext, Intent, OrderSlots, ProductType
 
 ASK_PRODUCT = FillContext(
@@ -127,7 +128,7 @@ async def test_a_server_answering_only_invalid_values_leaves_the_offline_reading
         update = await kit.filler.fill(QUESTION, ASK_SIZE)
         offline = await kit.offline.fill(QUESTION, ASK_SIZE)
 
-    assert len(server.requests) == 3  # the first answer and two re-asks, then give up
+    assert len(server.requests) == 2  # the answer and one re-ask: a turn's two round trips
     assert update == offline
     assert current_turn(3.0).fallbacks == {"invalid": 1}
 
@@ -138,7 +139,7 @@ async def test_valid_fields_of_an_answer_that_stays_invalid_are_kept() -> None:
         kit = llm_kit(server.base_url)
         update = await kit.filler.fill("а в черном сколько доставка?", ASK_SIZE)
 
-    assert len(server.requests) == 3
+    assert len(server.requests) == 2
     assert update.product is None and update.color == "черный"
     assert update.intent == Intent.QUESTION
 
@@ -162,6 +163,32 @@ async def test_failures_finish_on_the_offline_reading_within_the_budget(failure)
     assert elapsed < budget + 0.5
     assert current_turn(budget).fallbacks == {failure: 1}
     assert len(server.requests) == (0 if failure == "connection" else 1)  # no retry
+    assert kit.client.breaker.failures == 1  # the endpoint had the whole budget: its fault
+
+
+async def test_a_timeout_the_turn_s_budget_caused_gives_the_breaker_no_verdict() -> None:
+    breaker = CircuitBreaker("LLM", threshold=1)
+    async with FakeOpenAI() as server:
+        # The reading takes most of the budget; the phrasing has too little left to finish.
+        server.push(Structured({"intent": "question"}, delay=1.3), Text("Какой размер?", delay=5))
+        kit = llm_kit(server.base_url, budget=2.0, breaker=breaker)
+        await kit.filler.fill(QUESTION, ASK_SIZE)
+        outcome = TurnOutcome("c", "ask_size", ASK_SIZE.slots, seed="s")
+        assert await kit.phraser.phrase(outcome) == kit.offline_phraser.compose(outcome)
+    [record] = kit.sink.records
+    assert record.usage.events == {"fallback:budget": 1}
+    assert breaker.state == "closed" and breaker.failures == 0
+
+
+@pytest.mark.parametrize("status, degraded", [(403, False), (404, False), (401, True), (500, True)])
+async def test_the_start_up_probe_tells_a_dead_endpoint_from_a_key_that_cannot_list(
+    status: int, degraded: bool
+) -> None:
+    async with FakeOpenAI() as server:
+        server.models_status = status
+        kit = llm_kit(server.base_url)
+        assert await kit.client.probe() is not degraded
+    assert kit.client.status()["degraded"] is degraded
 
 
 async def test_the_breaker_stops_calling_a_failing_endpoint_and_probes_it_later() -> None:
@@ -222,6 +249,19 @@ async def test_messages_the_rules_are_unsure_about_go_to_the_llm(text, context) 
     assert len(server.requests) == 1
 
 
+async def test_the_channel_hears_of_a_turn_s_first_llm_request_and_of_no_other() -> None:
+    heard: list[str] = []
+    async with FakeOpenAI() as server:
+        server.push(Structured({"intent": "question"}), Text("Какой размер вам нужен?"))
+        kit = llm_kit(server.base_url)
+        with llm_calls_announced(lambda: heard.append("rules")):
+            await kit.filler.fill("38", ASK_SIZE)  # the rules read it: no request, no "typing…"
+        with llm_calls_announced(lambda: heard.append("llm")):
+            await kit.filler.fill(QUESTION, ASK_SIZE)
+            await kit.phraser.phrase(TurnOutcome("c", "ask_size", ASK_SIZE.slots, seed="s"))
+    assert len(server.requests) == 2 and heard == ["llm"]
+
+
 @pytest.mark.parametrize("mode", ["tools", "json_schema", "json", "md_json"])
 async def test_every_mode_sends_its_request_shape_and_reads_the_answer(mode) -> None:
     async with FakeOpenAI() as server:
@@ -257,7 +297,7 @@ def test_the_breaker_lets_one_probe_through_and_frees_it_when_cancelled() -> Non
     breaker = CircuitBreaker("LLM", threshold=3, cooldown=10, clock=lambda: now[0])
     breaker.trip("connection")  # a failed start-up probe opens it at once
     assert breaker.status() == {
-        "state": "open", "degraded": True, "failures_in_a_row": 3,
+        "state": "open", "degraded": True, "failures_in_a_row": 1,
         "last_error": "connection", "retry_in_seconds": 10.0,
     }  # fmt: skip
     assert not breaker.allow()
