@@ -16,10 +16,13 @@ import pytest
 from fake_openai import FakeOpenAI, Status, Structured, Text, request_kind, user_text
 from llm_kit import BOOTS, LOAFERS, close_kits, llm_kit
 
+from adapters.llm import filler as filler_module
 from adapters.llm.breaker import CircuitBreaker
+from adapters.llm.reading import ReadingContext, SlotReading, intents_in, problems
 from adapters.llm.turn import current_turn, llm_calls_announced
 from ottenok.outcome import TurnOutcome
 from ottenok.slots import FillContext, Intent, OrderSlots, ProductType
+from ottenok.states.order import ANY
 
 ASK_PRODUCT = FillContext(
     state="ask_product",
@@ -104,8 +107,8 @@ async def test_an_invalid_value_is_re_asked_with_the_reason() -> None:
 @pytest.mark.parametrize(
     "answer, why",
     [
-        ({"intent": "question", "size": "52"}, "is not a size of this product"),
-        ({"intent": "question", "color": "фуксия"}, "is not a colour of this product"),
+        ({"intent": "question", "size": "52"}, "is not a size this product is made in"),
+        ({"intent": "question", "color": "фуксия"}, "is not a colour this product is made in"),
         ({"intent": "purchase"}, "Input should be 'greeting', 'provide_info'"),
         ({"intent": "question", "city": "Париж"}, "did not name this city"),
         ({"intent": "question", "address": "ул. Абая 10, кв 5"}, "address"),
@@ -260,6 +263,64 @@ async def test_the_channel_hears_of_a_turn_s_first_llm_request_and_of_no_other()
             await kit.filler.fill(QUESTION, ASK_SIZE)
             await kit.phraser.phrase(TurnOutcome("c", "ask_size", ASK_SIZE.slots, seed="s"))
     assert len(server.requests) == 2 and heard == ["llm"]
+
+
+def test_a_reading_s_intent_must_have_a_row_in_the_state() -> None:
+    assert intents_in("ask_size") == frozenset(Intent)  # the open states' last row takes any
+    assert intents_in("handoff") == frozenset()  # a manager has the chat: no row
+    table = [
+        {"intent": [Intent.CONFIRM, Intent.DENY], "source": ["confirming"], "triggers": []},
+        {"intent": ANY, "source": ["ask_size"], "triggers": []},
+    ]
+    assert intents_in("confirming", table) == {Intent.CONFIRM, Intent.DENY}
+    context = ReadingContext(
+        {}, None, frozenset(), frozenset(), "", intents_in("confirming", table)
+    )
+    assert problems(SlotReading(intent=Intent.CONFIRM), context) == {}
+    assert (
+        "use one of: confirm, deny"
+        in problems(SlotReading(intent=Intent.QUESTION), context)["intent"]
+    )
+
+
+async def test_the_prompt_lists_the_state_s_intents_and_others_are_re_asked(monkeypatch) -> None:
+    async with FakeOpenAI() as server:
+        server.push(Structured({"intent": "question"}))
+        kit = llm_kit(server.base_url)
+        await kit.filler.fill(QUESTION, ASK_SIZE)
+        system = server.requests[0]["messages"][0]["content"]
+        for intent in Intent:  # every value of the enum, "repeat" and "not_sure" included
+            assert f"\n{intent.value}: " in system
+        narrow = frozenset({Intent.PROVIDE_INFO, Intent.QUESTION})
+        monkeypatch.setattr(filler_module, "intents_in", lambda state: narrow)
+        server.push(Structured({"intent": "confirm"}), Structured({"intent": "question"}))
+        update = await kit.filler.fill(QUESTION, ASK_SIZE)
+    system = server.requests[1]["messages"][0]["content"]
+    assert "\nquestion: " in system and "\nconfirm: " not in system
+    re_ask = server.requests[2]["messages"][-1]["content"]
+    assert "'confirm' is not an intent here; use one of: provide_info, question" in re_ask
+    assert update.intent == Intent.QUESTION
+
+
+async def test_a_sold_out_choice_is_read_and_one_never_made_is_re_asked() -> None:
+    """The customer may ask for what is sold out (the machine says so and offers the rest);
+    a size or colour the product was never made in is the model's mistake."""
+    async with FakeOpenAI() as server:
+        server.push(
+            Structured({"intent": "question", "size": "38", "color": "бордовый"}),  # sold out
+            Structured({"intent": "question", "size": "41"}),
+            Structured({"intent": "question", "size": "39"}),
+        )
+        kit = llm_kit(server.base_url)
+        assert not kit.catalog.check_availability(BOOTS, "38", "бордовый").in_stock
+        sold_out = await kit.filler.fill("а 38 в бордовом будет?", ASK_SIZE)
+        never = await kit.filler.fill("а 41 есть?", ASK_SIZE)
+    assert (sold_out.size, sold_out.color) == ("38", "бордовый")
+    assert (
+        "'41' is not a size this product is made in"
+        in server.requests[2]["messages"][-1]["content"]
+    )
+    assert never.size == "39" and len(server.requests) == 3
 
 
 @pytest.mark.parametrize("mode", ["tools", "json_schema", "json", "md_json"])
