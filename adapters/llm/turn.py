@@ -65,7 +65,7 @@ _announce: ContextVar[Callable[[], None] | None] = ContextVar("ottenok_llm_call"
 
 
 @contextmanager
-def llm_calls_announced(callback: Callable[[], None] | None) -> Iterator[None]:
+def llm_calls_announced(callback: Callable[[], None]) -> Iterator[None]:
     """Within this block (one customer turn), `callback` runs right before the turn's first
     LLM request, if one is made: the place to show "typing…". It must not block."""
     token = _announce.set(callback)
