@@ -248,8 +248,6 @@ LIES: dict[str, str] = {
     "colours": "Есть ещё в розовом и голубом цвете 😍",
     "installments": "Оплатить можно в рассрочку на 12 месяцев.",
 }
-#: A rewrite that says nothing false but drops the draft's question: the dialogue would stall.
-STALL = "Спасибо за ваш интерес!"
 
 
 def draft_of(body: dict[str, Any]) -> str | None:

@@ -128,9 +128,7 @@ class LLMClient:
                 timeout=remaining,
             )
 
-    async def complete(
-        self, messages: list[dict[str, str]], turn: LLMTurn, max_tokens: int
-    ) -> str:
+    async def complete(self, messages: list[dict[str, str]], turn: LLMTurn, max_tokens: int) -> str:
         """Plain text from one request (phrasing): no retries, the guard decides. A text the
         server cut at `max_tokens` ends mid-sentence: no reply ("truncated")."""
         remaining = self._admit(turn)
