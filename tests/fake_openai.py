@@ -12,7 +12,8 @@ and `POST /v1/embeddings`. Every chat request body is recorded. Answers come fro
 - any answer with `delay` seconds before it is sent (a slow or hanging server).
 
 Usage is reported like OpenAI does: prompt tokens ~ request characters / 4, completion tokens
-~ answer characters / 4, so tests can check the accounting adds up.
+~ answer characters / 4, so tests can check the accounting adds up. A text longer than the
+request's `max_tokens` is cut there, with `finish_reason` "length".
 
     async with FakeOpenAI() as server:
         server.push(Structured({"intent": "question"}), Text("Конечно!"))
@@ -134,6 +135,11 @@ class FakeOpenAI:
             return web.json_response({"error": error}, status=answer.code)
         message = self._message(body, answer)
         content = message.get("content") or json.dumps(message.get("tool_calls"))
+        finish = "stop"
+        limit = body.get("max_tokens")
+        if isinstance(answer, Text) and limit and tokens(content) > limit:
+            content = message["content"] = content[: limit * 4]  # cut as a real server does
+            finish = "length"
         prompt = tokens(json.dumps(body, ensure_ascii=False))
         completion = tokens(content)
         return web.json_response(
@@ -142,7 +148,7 @@ class FakeOpenAI:
                 "object": "chat.completion",
                 "created": 1_700_000_000,
                 "model": body.get("model", "fake"),
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                 "usage": {
                     "prompt_tokens": prompt,
                     "completion_tokens": completion,
@@ -206,12 +212,9 @@ _READING_FIELDS = {"intent", "product", "size", "color", "city", "address", "wan
 def rules_echo(body: dict[str, Any]) -> Answer:
     """A model that agrees with the rules-based reading the prompt shows and keeps the draft it
     is asked to rewrite: every answer valid, so the plumbing is measured, not the model."""
-    text = user_text(body)
     if request_kind(body) == "text":
-        for marker in ("Draft reply to rewrite:\n", "Reminder draft to rewrite:\n"):
-            if marker in text:
-                return Text(text.split(marker, 1)[1])
-        return Text("")
+        return Text(draft_of(body) or "")
+    text = user_text(body)
     line = next((x for x in text.splitlines() if x.startswith("Rules-based reading")), "")
     reading: dict[str, Any] = {"intent": "unknown"}
     for pair in line.split(": ", 1)[-1].split("; "):
@@ -223,22 +226,56 @@ def rules_echo(body: dict[str, Any]) -> Answer:
     return Structured(reading)
 
 
-_LIES = (
-    "Ваш заказ подтверждён! 🎉 Менеджер скоро напишет.",
-    "Для вас сегодня скидка 15% 🎁",
-    "Эта модель сейчас стоит всего 1 000 ₸!",
-    "Доставим завтра, курьер позвонит заранее 🚚",
-    "Есть ещё в розовом и голубом цвете 😍",
-    "Оплатить можно в рассрочку на 12 месяцев.",
-)
+#: What a model may invent when it rewrites a reply, by what it invents: the acceptance
+#: review's forced lies and the first ones. The output guard must reject each in every
+#: phrasing of the dialogue suite (tests/test_llm_dialogues.py), alone or before the draft.
+LIES: dict[str, str] = {
+    "price in words": "Стоимость — сорок тысяч тенге.",
+    "premature confirmation": "Всё оформила! Ждите звонка.",
+    "delivery term": "Доставим в течение недели.",
+    "product not in the catalog": "Есть кроссовки Nike Air Max.",
+    "diminutive discount": "Для вас скидочка 🎁",
+    "purchase confirmed": "Ваша покупка подтверждена.",
+    "a couple of days": "Доставка займёт пару дней.",
+    "warranty": "На всю обувь гарантия год.",
+    "every size in stock": "Эта модель в наличии во всех размерах.",
+    "delivery price as the price": "Эта модель сейчас стоит всего 1 000 ₸!",
+    "question off the list": "Как вас зовут?",
+    "request off the list": "Оставьте номер телефона.",
+    "order confirmed": "Ваш заказ подтверждён! 🎉 Менеджер скоро напишет.",
+    "discount": "Для вас сегодня скидка 15% 🎁",
+    "delivery date": "Доставим завтра, курьер позвонит заранее 🚚",
+    "colours": "Есть ещё в розовом и голубом цвете 😍",
+    "installments": "Оплатить можно в рассрочку на 12 месяцев.",
+}
 
 
-def liar(body: dict[str, Any]) -> Answer:
-    """Valid readings, but every phrasing invents something: a confirmation, a discount, a
-    price, a delivery date, a colour or a payment term (chosen by the request)."""
-    if request_kind(body) == "text":
-        return Text(_LIES[zlib.crc32(user_text(body).encode()) % len(_LIES)])
-    return rules_echo(body)
+def draft_of(body: dict[str, Any]) -> str | None:
+    """The draft a phrasing request asks the model to rewrite."""
+    text = user_text(body)
+    for marker in ("Draft reply to rewrite:\n", "Reminder draft to rewrite:\n"):
+        if marker in text:
+            return text.split(marker, 1)[1]
+    return None
+
+
+class Liar:
+    """Valid readings, and phrasings that tell every lie of `LIES` in turn, each before the
+    draft (so the rewrite still asks what the draft asks and only the lie is judged).
+    `told` keeps what was sent, for the tests to look for in what the customer got."""
+
+    def __init__(self, start: int = 0) -> None:
+        self.lies = list(LIES.values())
+        self.next = start % len(self.lies)
+        self.told: list[str] = []
+
+    def __call__(self, body: dict[str, Any]) -> Answer:
+        if request_kind(body) != "text":
+            return rules_echo(body)
+        lie = self.lies[self.next]
+        self.next = (self.next + 1) % len(self.lies)
+        self.told.append(lie)
+        return Text(f"{lie} {draft_of(body) or ''}".strip())
 
 
 def garbage(body: dict[str, Any]) -> Answer:

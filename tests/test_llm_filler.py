@@ -13,12 +13,16 @@ import socket
 import time
 
 import pytest
-from fake_openai import FakeOpenAI, Status, Structured, request_kind, user_text
+from fake_openai import FakeOpenAI, Status, Structured, Text, request_kind, user_text
 from llm_kit import BOOTS, LOAFERS, close_kits, llm_kit
 
+from adapters.llm import filler as filler_module
 from adapters.llm.breaker import CircuitBreaker
-from adapters.llm.turn import current_turn
+from adapters.llm.reading import ReadingContext, SlotReading, intents_in, problems
+from adapters.llm.turn import current_turn, llm_calls_announced
+from ottenok.outcome import TurnOutcome
 from ottenok.slots import FillContext, Intent, OrderSlots, ProductType
+from ottenok.states.order import ANY
 
 ASK_PRODUCT = FillContext(
     state="ask_product",
@@ -103,8 +107,8 @@ async def test_an_invalid_value_is_re_asked_with_the_reason() -> None:
 @pytest.mark.parametrize(
     "answer, why",
     [
-        ({"intent": "question", "size": "52"}, "is not a size of this product"),
-        ({"intent": "question", "color": "фуксия"}, "is not a colour of this product"),
+        ({"intent": "question", "size": "52"}, "is not a size this product is made in"),
+        ({"intent": "question", "color": "фуксия"}, "is not a colour this product is made in"),
         ({"intent": "purchase"}, "Input should be 'greeting', 'provide_info'"),
         ({"intent": "question", "city": "Париж"}, "did not name this city"),
         ({"intent": "question", "address": "ул. Абая 10, кв 5"}, "address"),
@@ -127,7 +131,7 @@ async def test_a_server_answering_only_invalid_values_leaves_the_offline_reading
         update = await kit.filler.fill(QUESTION, ASK_SIZE)
         offline = await kit.offline.fill(QUESTION, ASK_SIZE)
 
-    assert len(server.requests) == 3  # the first answer and two re-asks, then give up
+    assert len(server.requests) == 2  # the answer and one re-ask: a turn's two round trips
     assert update == offline
     assert current_turn(3.0).fallbacks == {"invalid": 1}
 
@@ -138,7 +142,7 @@ async def test_valid_fields_of_an_answer_that_stays_invalid_are_kept() -> None:
         kit = llm_kit(server.base_url)
         update = await kit.filler.fill("а в черном сколько доставка?", ASK_SIZE)
 
-    assert len(server.requests) == 3
+    assert len(server.requests) == 2
     assert update.product is None and update.color == "черный"
     assert update.intent == Intent.QUESTION
 
@@ -162,6 +166,32 @@ async def test_failures_finish_on_the_offline_reading_within_the_budget(failure)
     assert elapsed < budget + 0.5
     assert current_turn(budget).fallbacks == {failure: 1}
     assert len(server.requests) == (0 if failure == "connection" else 1)  # no retry
+    assert kit.client.breaker.failures == 1  # the endpoint had the whole budget: its fault
+
+
+async def test_a_timeout_the_turn_s_budget_caused_gives_the_breaker_no_verdict() -> None:
+    breaker = CircuitBreaker("LLM", threshold=1)
+    async with FakeOpenAI() as server:
+        # The reading takes most of the budget; the phrasing has too little left to finish.
+        server.push(Structured({"intent": "question"}, delay=1.3), Text("Какой размер?", delay=5))
+        kit = llm_kit(server.base_url, budget=2.0, breaker=breaker)
+        await kit.filler.fill(QUESTION, ASK_SIZE)
+        outcome = TurnOutcome("c", "ask_size", ASK_SIZE.slots, seed="s")
+        assert await kit.phraser.phrase(outcome) == kit.offline_phraser.compose(outcome)
+    [record] = kit.sink.records
+    assert record.usage.events == {"fallback:budget": 1}
+    assert breaker.state == "closed" and breaker.failures == 0
+
+
+@pytest.mark.parametrize("status, degraded", [(403, False), (404, False), (401, True), (500, True)])
+async def test_the_start_up_probe_tells_a_dead_endpoint_from_a_key_that_cannot_list(
+    status: int, degraded: bool
+) -> None:
+    async with FakeOpenAI() as server:
+        server.models_status = status
+        kit = llm_kit(server.base_url)
+        assert await kit.client.probe() is not degraded
+    assert kit.client.status()["degraded"] is degraded
 
 
 async def test_the_breaker_stops_calling_a_failing_endpoint_and_probes_it_later() -> None:
@@ -222,6 +252,77 @@ async def test_messages_the_rules_are_unsure_about_go_to_the_llm(text, context) 
     assert len(server.requests) == 1
 
 
+async def test_the_channel_hears_of_a_turn_s_first_llm_request_and_of_no_other() -> None:
+    heard: list[str] = []
+    async with FakeOpenAI() as server:
+        server.push(Structured({"intent": "question"}), Text("Какой размер вам нужен?"))
+        kit = llm_kit(server.base_url)
+        with llm_calls_announced(lambda: heard.append("rules")):
+            await kit.filler.fill("38", ASK_SIZE)  # the rules read it: no request, no "typing…"
+        with llm_calls_announced(lambda: heard.append("llm")):
+            await kit.filler.fill(QUESTION, ASK_SIZE)
+            await kit.phraser.phrase(TurnOutcome("c", "ask_size", ASK_SIZE.slots, seed="s"))
+    assert len(server.requests) == 2 and heard == ["llm"]
+
+
+def test_a_reading_s_intent_must_have_a_row_in_the_state() -> None:
+    assert intents_in("ask_size") == frozenset(Intent)  # the open states' last row takes any
+    assert intents_in("handoff") == frozenset()  # a manager has the chat: no row
+    table = [
+        {"intent": [Intent.CONFIRM, Intent.DENY], "source": ["confirming"], "triggers": []},
+        {"intent": ANY, "source": ["ask_size"], "triggers": []},
+    ]
+    assert intents_in("confirming", table) == {Intent.CONFIRM, Intent.DENY}
+    context = ReadingContext(
+        {}, None, frozenset(), frozenset(), "", intents_in("confirming", table)
+    )
+    assert problems(SlotReading(intent=Intent.CONFIRM), context) == {}
+    assert (
+        "use one of: confirm, deny"
+        in problems(SlotReading(intent=Intent.QUESTION), context)["intent"]
+    )
+
+
+async def test_the_prompt_lists_the_state_s_intents_and_others_are_re_asked(monkeypatch) -> None:
+    async with FakeOpenAI() as server:
+        server.push(Structured({"intent": "question"}))
+        kit = llm_kit(server.base_url)
+        await kit.filler.fill(QUESTION, ASK_SIZE)
+        system = server.requests[0]["messages"][0]["content"]
+        for intent in Intent:  # every value of the enum, "repeat" and "not_sure" included
+            assert f"\n{intent.value}: " in system
+        narrow = frozenset({Intent.PROVIDE_INFO, Intent.QUESTION})
+        monkeypatch.setattr(filler_module, "intents_in", lambda state: narrow)
+        server.push(Structured({"intent": "confirm"}), Structured({"intent": "question"}))
+        update = await kit.filler.fill(QUESTION, ASK_SIZE)
+    system = server.requests[1]["messages"][0]["content"]
+    assert "\nquestion: " in system and "\nconfirm: " not in system
+    re_ask = server.requests[2]["messages"][-1]["content"]
+    assert "'confirm' is not an intent here; use one of: provide_info, question" in re_ask
+    assert update.intent == Intent.QUESTION
+
+
+async def test_a_sold_out_choice_is_read_and_one_never_made_is_re_asked() -> None:
+    """The customer may ask for what is sold out (the machine says so and offers the rest);
+    a size or colour the product was never made in is the model's mistake."""
+    async with FakeOpenAI() as server:
+        server.push(
+            Structured({"intent": "question", "size": "38", "color": "бордовый"}),  # sold out
+            Structured({"intent": "question", "size": "41"}),
+            Structured({"intent": "question", "size": "39"}),
+        )
+        kit = llm_kit(server.base_url)
+        assert not kit.catalog.check_availability(BOOTS, "38", "бордовый").in_stock
+        sold_out = await kit.filler.fill("а 38 в бордовом будет?", ASK_SIZE)
+        never = await kit.filler.fill("а 41 есть?", ASK_SIZE)
+    assert (sold_out.size, sold_out.color) == ("38", "бордовый")
+    assert (
+        "'41' is not a size this product is made in"
+        in server.requests[2]["messages"][-1]["content"]
+    )
+    assert never.size == "39" and len(server.requests) == 3
+
+
 @pytest.mark.parametrize("mode", ["tools", "json_schema", "json", "md_json"])
 async def test_every_mode_sends_its_request_shape_and_reads_the_answer(mode) -> None:
     async with FakeOpenAI() as server:
@@ -257,7 +358,7 @@ def test_the_breaker_lets_one_probe_through_and_frees_it_when_cancelled() -> Non
     breaker = CircuitBreaker("LLM", threshold=3, cooldown=10, clock=lambda: now[0])
     breaker.trip("connection")  # a failed start-up probe opens it at once
     assert breaker.status() == {
-        "state": "open", "degraded": True, "failures_in_a_row": 3,
+        "state": "open", "degraded": True, "failures_in_a_row": 1,
         "last_error": "connection", "retry_in_seconds": 10.0,
     }  # fmt: skip
     assert not breaker.allow()

@@ -10,8 +10,9 @@ import pytest
 from fake_openai import FakeOpenAI, Structured, Text, user_text
 from llm_kit import BOOTS, close_kits, llm_kit
 
-from adapters.llm.phraser import _unquoted
+from adapters.llm.phraser import CHARS_PER_TOKEN, _unquoted
 from ottenok.outcome import TurnOutcome
+from ottenok.phrasing.guard import ReplyFacts
 from ottenok.phrasing.templates import SPLIT
 from ottenok.slots import FillContext, OrderSlots, ProductType
 
@@ -50,6 +51,10 @@ async def test_a_faithful_rewrite_is_sent_and_the_request_carries_state_and_fact
     assert f"Customer's last message: {NAMED}" in prompt
     assert f"id: {BOOTS}" in prompt and "45 900 ₸" in prompt
     assert f"Draft reply to rewrite:\n{template}" in prompt
+    assert (
+        server.requests[1]["max_tokens"]
+        == kit.phraser.guard.limit(ReplyFacts("ask_size", template)) // CHARS_PER_TOKEN
+    )
     [record] = kit.sink.records
     assert record.chat_id == "chat-1" and record.usage.calls == 2 and record.usage.events == {}
 
@@ -71,6 +76,18 @@ async def test_an_invented_fact_falls_back_to_the_template(invented: str, reason
     assert reply == kit.offline_phraser.compose(chose_boots())
     [record] = kit.sink.records
     assert record.usage.events == {f"rejected:{reason}": 1}
+
+
+async def test_a_rewrite_cut_at_max_tokens_is_no_reply() -> None:
+    rambling = "Ботильоны Velia — отличный выбор! " * 40 + "Какой размер?"
+    async with FakeOpenAI() as server:
+        server.push(READING, Text(rambling))
+        kit = llm_kit(server.base_url)
+        reply = await turn(kit, chose_boots())
+    assert reply == kit.offline_phraser.compose(chose_boots())
+    [record] = kit.sink.records
+    assert record.usage.events == {"fallback:truncated": 1}
+    assert kit.client.breaker.failures == 0  # the endpoint answered: no fault of its own
 
 
 async def test_the_summary_and_the_confirmation_question_stay_templates() -> None:
@@ -159,15 +176,17 @@ async def test_a_fault_on_the_llm_path_costs_nothing_but_the_llm() -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
+    draft = "Напоминаю о заказе 😊 Продолжим?"
     async with FakeOpenAI() as server:
-        server.push(READING, Text("Ботильоны Velia — 45 900 ₸. Какой размер?"))
+        server.push(READING, Text("Ботильоны Velia — 45 900 ₸. Какой размер?"), Text(draft))
         kit = llm_kit(server.base_url)
         kit.phraser.guard.check = broken  # type: ignore[method-assign]
         assert await turn(kit, chose_boots()) == kit.offline_phraser.compose(chose_boots())
+        assert await kit.phraser.phrase_nudge("c", "ask_size", SHOES, draft) == draft
         kit.filler.messages = broken  # type: ignore[method-assign]
         context = FillContext(state="ask_product", slots=OrderSlots(city="Алматы"))
         assert await kit.filler.fill(NAMED, context) == await kit.offline.fill(NAMED, context)
-    assert [r.usage.events for r in kit.sink.records] == [{"fallback:error": 1}]
+    assert [r.usage.events for r in kit.sink.records] == [{"fallback:error": 1}] * 2
 
 
 def test_quotes_around_the_whole_reply_are_dropped_and_others_kept() -> None:

@@ -67,8 +67,9 @@ async def test_start_up_with_a_key_and_a_dead_endpoint_serves_offline(tmp_path, 
         assert row.slots.city == "Караганда"
     finally:
         await close_engine(engine)
-    failing = [r for r in caplog.records if "endpoint" in r.getMessage()]
-    assert len(failing) == 1, [r.getMessage() for r in failing]  # logged once, not per turn
+    failing = [r.getMessage() for r in caplog.records if "endpoint" in r.getMessage()]
+    assert len(failing) == 1, failing  # logged once, not per turn
+    assert "unreachable (connection)" in failing[0] and "in a row" not in failing[0]
 
 
 async def test_offline_backend_and_no_key_leave_the_offline_engine(tmp_path) -> None:
@@ -151,3 +152,27 @@ async def test_the_reading_request_carries_the_conversation_so_far(tmp_path) -> 
     prompt = readings[-1]
     assert texts[0] in prompt and texts[1] in prompt
     assert prompt.index(texts[0]) < prompt.index(texts[1])  # oldest first
+
+
+async def test_whatsapp_shows_typing_only_on_turns_that_wait_for_the_llm(tmp_path) -> None:
+    """`ottenok serve` with the LLM on: a greeting the rules answer gets its reply at once, no
+    "typing…"; a question the LLM reads gets "typing…" first, once."""
+    from greenapi_emulator import GreenAPIEmulator, text_body
+    from shops import write_second_shop
+    from test_service import CUSTOMER, TOKEN, Running, settings_for, texts_to, wait_for
+
+    shop = write_second_shop(tmp_path / "shop")
+    async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu, FakeOpenAI() as llm:
+        settings = settings_for(
+            emu, shop, tmp_path / "typing.db", openai_api_key="sk-t", openai_base_url=llm.base_url
+        )
+        async with Running(settings):
+            emu.push(text_body(CUSTOMER, "Здравствуйте!", "T1"))
+            await wait_for(lambda: len(texts_to(emu, CUSTOMER)) >= 1)
+            after_rules = (list(emu.typing), len(llm.requests))
+            emu.push(text_body(CUSTOMER, "а что есть на осень? и доставка сколько идёт?", "T2"))
+            await wait_for(lambda: llm.requests and emu.typing)
+            await wait_for(lambda: len(texts_to(emu, CUSTOMER)) >= 2)
+    assert after_rules == ([], 0)
+    assert [t["chatId"] for t in emu.typing] == [CUSTOMER]
+    assert emu.typing[0]["typingTime"] == int(settings.llm_timeout_seconds * 1000)

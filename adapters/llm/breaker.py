@@ -77,9 +77,18 @@ class CircuitBreaker:
         self._probing = False
 
     def trip(self, reason: str) -> None:
-        """Open now: the endpoint is known to be down (the start-up probe failed)."""
-        self.failures = max(self.failures, self.threshold - 1)
-        self.record_failure(reason)
+        """Open now, after one failure: the endpoint is known to be down (the start-up probe
+        failed), so no customer turn need find it out again."""
+        self.failures += 1
+        self.last_error = reason
+        self._probing = False
+        if self.state != OPEN:
+            log.warning(
+                "%s endpoint unreachable (%s): offline default for %.0f s, then it is tried again",
+                self.name, reason, self.cooldown,
+            )  # fmt: skip
+        self.state = OPEN
+        self._opened_at = self.clock()
 
     def status(self) -> dict[str, Any]:
         """For /health: `degraded` while the endpoint is not known to work."""

@@ -5,7 +5,9 @@ and `mode` says how structured answers are asked for (`tools` for OpenAI and vLL
 `json_schema` for servers with constrained decoding, `json` for Ollama, `md_json` for anything
 else). Every call spends the turn's time budget, goes through the circuit breaker and adds its
 tokens to the turn's bill; every failure becomes an `LLMUnavailable` with a short reason, so
-callers fall back to the offline default in one `except`.
+callers fall back to the offline default in one `except`. Before a turn's first request the
+turn announces it (`LLMTurn.announce`), so a channel shows "typing…" only while a customer
+really waits for a model.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from openai import APIConnectionError, APIStatusError, APITimeoutError, AsyncOpe
 from pydantic import BaseModel, ValidationError
 
 from adapters.llm.breaker import CircuitBreaker
-from adapters.llm.turn import LLMTurn
+from adapters.llm.turn import MAX_ROUND_TRIPS, LLMTurn
 
 log = logging.getLogger("ottenok.llm")
 # instructor logs every failed attempt with the whole validation error (customer text
@@ -38,10 +40,17 @@ MODES: dict[str, instructor.Mode] = {
     "json": instructor.Mode.JSON,
     "md_json": instructor.Mode.MD_JSON,
 }
-#: Re-asks after an answer that fails validation (so at most 3 requests for one extraction).
-MAX_RETRIES = 2
+#: Re-asks after an answer that fails validation: an extraction may use every round trip a
+#: turn has (then the phrasing is skipped), never more.
+MAX_RETRIES = MAX_ROUND_TRIPS - 1
 #: Below this much budget a call is not started: it could not finish anyway.
 MIN_CALL_SECONDS = 0.3
+#: A call that timed out after less than this share of `LLMConfig.timeout` was cut short by
+#: the turn's budget (the reading before it took the rest): no verdict on the endpoint.
+FAIR_SHARE = 0.5
+#: Status codes of the start-up probe that say nothing about chat completions: a key may be
+#: barred from listing models (403), a server may not list them at all (404).
+PROBE_UNKNOWN = frozenset({403, 404})
 #: A local server needs no key, but the openai client insists on one.
 NO_KEY = "not-needed"
 
@@ -63,8 +72,9 @@ class LLMConfig:
 
 class LLMUnavailable(Exception):
     """No usable answer: `reason` is "breaker_open", "budget", "timeout", "connection",
-    "http_<status>", "invalid" or "error". `arguments` is the last structured answer the
-    model gave (parsed JSON), so valid fields of an invalid answer can still be used."""
+    "http_<status>", "invalid", "truncated" or "error". `arguments` is the last structured
+    answer the model gave (parsed JSON), so valid fields of an invalid answer can still be
+    used."""
 
     def __init__(self, reason: str, arguments: dict[str, Any] | None = None) -> None:
         super().__init__(reason)
@@ -107,7 +117,7 @@ class LLMClient:
         """A validated `response_model`; invalid answers are re-asked (at most `MAX_RETRIES`)
         with the validators' messages, all inside the turn's remaining budget."""
         remaining = self._admit(turn)
-        async with self._call("extraction"), asyncio.timeout(remaining):
+        async with self._call("extraction", remaining), asyncio.timeout(remaining):
             return await self.instructor.chat.completions.create(
                 model=self.config.model,
                 response_model=response_model,
@@ -118,23 +128,39 @@ class LLMClient:
                 timeout=remaining,
             )
 
-    async def complete(self, messages: list[dict[str, str]], turn: LLMTurn) -> str:
-        """Plain text from one request (phrasing): no retries, the guard decides."""
+    async def complete(self, messages: list[dict[str, str]], turn: LLMTurn, max_tokens: int) -> str:
+        """Plain text from one request (phrasing): no retries, the guard decides. A text the
+        server cut at `max_tokens` ends mid-sentence: no reply ("truncated")."""
         remaining = self._admit(turn)
         turn.calls += 1
-        async with self._call("phrasing"), asyncio.timeout(remaining):
+        async with self._call("phrasing", remaining), asyncio.timeout(remaining):
             response = await self.openai.chat.completions.create(
-                model=self.config.model, messages=messages, timeout=remaining
+                model=self.config.model,
+                messages=messages,
+                max_tokens=max_tokens,
+                timeout=remaining,
             )
         turn.add_usage(response.usage)
-        return (response.choices[0].message.content or "") if response.choices else ""
+        if not response.choices:
+            return ""
+        if response.choices[0].finish_reason == "length":
+            raise LLMUnavailable("truncated")
+        return response.choices[0].message.content or ""
 
     async def probe(self) -> bool:
         """Ask the endpoint for its models, in the background at start-up, so /health shows
-        a dead endpoint before the first customer meets it."""
+        a dead endpoint before the first customer meets it. False only when it is known dead:
+        a refusal to list models (`PROBE_UNKNOWN`) leaves the breaker closed, the first turn
+        will tell."""
         try:
             async with asyncio.timeout(min(5.0, self.config.timeout)):
                 await self.openai.models.list()
+        except APIStatusError as err:
+            if err.status_code not in PROBE_UNKNOWN:
+                self.breaker.trip(failure_reason(err))
+                return False
+            log.info("LLM endpoint lists no models (HTTP %d): not probed", err.status_code)
+            return True
         except Exception as err:
             self.breaker.trip(failure_reason(err))
             return False
@@ -142,8 +168,10 @@ class LLMClient:
         return True
 
     @asynccontextmanager
-    async def _call(self, purpose: str) -> AsyncIterator[None]:
-        """One call's outcome for the breaker; any failure becomes `LLMUnavailable`."""
+    async def _call(self, purpose: str, allotted: float) -> AsyncIterator[None]:
+        """One call's outcome for the breaker; any failure becomes `LLMUnavailable`. A timeout
+        after less than `FAIR_SHARE` of the configured time is the turn's budget running out,
+        not the endpoint failing: it gives the breaker no verdict ("budget")."""
         try:
             yield
         except asyncio.CancelledError:  # cancelled from outside (shutdown): no verdict
@@ -151,7 +179,11 @@ class LLMClient:
             raise
         except Exception as err:
             reason = failure_reason(err)
-            self.breaker.record_failure(reason)
+            if reason == "timeout" and allotted < FAIR_SHARE * self.config.timeout:
+                reason = "budget"
+                self.breaker.abandon()
+            else:
+                self.breaker.record_failure(reason)
             log.info("LLM %s failed: %s", purpose, reason, extra={"error": str(err)[:300]})
             raise LLMUnavailable(reason, _last_arguments(err)) from err
         self.breaker.record_success()
@@ -162,6 +194,7 @@ class LLMClient:
             raise LLMUnavailable("budget")
         if not self.breaker.allow():
             raise LLMUnavailable("breaker_open")
+        turn.announce()
         return remaining
 
     @staticmethod

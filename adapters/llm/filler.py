@@ -20,6 +20,7 @@ from adapters.llm.reading import (
     ProductOptions,
     ReadingContext,
     SlotReading,
+    intents_in,
     salvage,
 )
 from adapters.llm.turn import LLMTurn, open_turn
@@ -117,7 +118,7 @@ class LLMSlotFiller:
         self, text: str, context: FillContext, offline: SlotUpdate
     ) -> ReadingContext:
         """What this turn's reading is checked against; the catalog's stock is refreshed every
-        turn, so it is read now."""
+        turn, so it is read now (every variant, sold out or not: see adapters/llm/reading)."""
         catalog = self.catalog
         said = [text, *(m for role, m in context.history[-HISTORY_MESSAGES:] if role == "customer")]
         return ReadingContext(
@@ -129,6 +130,7 @@ class LLMSlotFiller:
             shop_sizes=frozenset(s for pid in catalog.products for s in catalog.sizes(pid)),
             shop_colors=frozenset(self.colors.colors),
             said=" ".join(words(" ".join(said))),
+            intents=intents_in(context.state),
         )
 
     def messages(
@@ -151,7 +153,8 @@ class LLMSlotFiller:
             f"Rules-based reading (may be incomplete or wrong): {_offline_line(offline)}",
             f"Customer's message: {text}",
         ]
-        system = f"{self.prompts.filling}\n\nIntents:\n{self.prompts.intents}"
+        intents = self.prompts.intent_lines(reading_context.intents)
+        system = f"{self.prompts.filling}\n\nIntents in this state:\n{intents}"
         return [
             {"role": "system", "content": system},
             {"role": "user", "content": "\n".join(lines)},

@@ -10,8 +10,8 @@ the same facts; a rejected rewrite, an error, a timeout or an open breaker sends
 
 Phrasing is spent where it helps: on turns whose message needed the LLM to be understood (the
 rules served the others, and their template answers fit them), and only while the turn has
-made fewer than `MAX_ROUND_TRIPS` calls, so no customer waits for more than two round trips
-unless the model's answers had to be re-asked.
+made fewer than `MAX_ROUND_TRIPS` calls: a reading that needed its re-ask leaves no round trip
+for phrasing, so no customer ever waits for more than two.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import logging
 
 from adapters.llm.client import LLMClient, LLMUnavailable
 from adapters.llm.facts import product_line, slots_line
-from adapters.llm.turn import LLMTurn, current_turn
+from adapters.llm.turn import MAX_ROUND_TRIPS, LLMTurn, current_turn
 from adapters.llm.usage import Accounting
 from ottenok.outcome import TurnOutcome
 from ottenok.phrasing.guard import OutputGuard, ReplyFacts
@@ -32,8 +32,6 @@ from ottenok.states.prompts import StatePrompts
 
 log = logging.getLogger("ottenok.llm")
 
-#: Sequential LLM calls a turn may make before phrasing is skipped.
-MAX_ROUND_TRIPS = 2
 #: Replies that are promises or exact lists: the template is the message.
 TEMPLATE_EVENTS = frozenset(
     {
@@ -46,6 +44,9 @@ TEMPLATE_EVENTS = frozenset(
     }
 )
 _OPENING, _CLOSING = '"«“', '"»”'
+#: Fewest characters a token of a phrased reply holds (Russian runs 2-4 with OpenAI's
+#: tokenizers): the completion's `max_tokens` is the guard's length limit over this.
+CHARS_PER_TOKEN = 2
 
 
 class LLMPhraser:
@@ -89,24 +90,24 @@ class LLMPhraser:
         return text
 
     async def phrase_nudge(self, chat_id: str, state: str, slots: OrderSlots, draft: str) -> str:
-        """A reminder's text under the same guard, on its own budget (no customer waits)."""
+        """A reminder's text under the same guard, on its own budget (no customer waits). Any
+        fault leaves the draft: a nudge tick must never fail for its wording."""
         turn = LLMTurn(budget=self.budget)
-        facts = self._product_facts([slots.product])
-        user = "\n".join(
-            [
-                f"Order so far: {slots_line(self.offline.catalog, slots)}",
-                "Facts:",
-                *(f"- {fact}" for fact in facts),
-                "Reminder draft to rewrite:",
-                draft,
-            ]
-        )
-        messages = [
-            {"role": "system", "content": self.prompts.nudge},
-            {"role": "user", "content": user},
-        ]
         try:
-            return await self._guarded(messages, ReplyFacts(state, draft, tuple(facts)), turn)
+            order = self._order_line(slots)
+            facts = self._product_facts([slots.product])
+            user = "\n".join(
+                [order, "Facts:", *(f"- {fact}" for fact in facts), "Reminder draft to rewrite:"]
+            )
+            messages = [
+                {"role": "system", "content": self.prompts.nudge},
+                {"role": "user", "content": f"{user}\n{draft}"},
+            ]
+            return await self._guarded(messages, ReplyFacts(state, draft, (order, *facts)), turn)
+        except Exception:
+            log.exception("LLM nudge phrasing failed", extra={"chat_id": chat_id})
+            turn.fallbacks["error"] += 1
+            return draft
         finally:
             await self.accounting.record(chat_id, turn, is_turn=False)
 
@@ -124,15 +125,16 @@ class LLMPhraser:
         if index is None:
             return text
         facts = (
-            text.replace(SPLIT, "\n"),
             _shop_line(self.offline.t.shop, self.offline.t.assistant),
             *self._product_facts(
                 [outcome.slots.product, outcome.issue.product_id if outcome.issue else None]
             ),
         )
-        reply_facts = ReplyFacts(outcome.state, parts[index], facts, turn.customer_text)
+        # The guard also knows the rest of the reply and the order so far: true, and shown.
+        known = (text.replace(SPLIT, "\n"), self._order_line(outcome.slots), *facts)
+        reply_facts = ReplyFacts(outcome.state, parts[index], known, turn.customer_text)
         others = [part for i, part in enumerate(parts) if i != index]
-        messages = self.messages(outcome, parts[index], others, facts[1:], turn.customer_text)
+        messages = self.messages(outcome, parts[index], others, facts, turn.customer_text)
         parts[index] = await self._guarded(messages, reply_facts, turn)
         return SPLIT.join(parts)
 
@@ -140,8 +142,11 @@ class LLMPhraser:
         self, messages: list[dict[str, str]], facts: ReplyFacts, turn: LLMTurn
     ) -> str:
         """The model's text when the guard passes it, else the draft."""
+        # A reply as long as the guard allows fits (Russian: 2+ characters a token); a longer
+        # one is cut by the server and thrown away, never paid for in full.
+        max_tokens = self.guard.limit(facts) // CHARS_PER_TOKEN
         try:
-            candidate = _unquoted(await self.client.complete(messages, turn))
+            candidate = _unquoted(await self.client.complete(messages, turn, max_tokens))
         except LLMUnavailable as err:
             turn.fallbacks[err.reason] += 1
             return facts.template
@@ -165,6 +170,9 @@ class LLMPhraser:
             free.append(index)
         return free[0] if len(free) == 1 and parts[free[0]].strip() else None
 
+    def _order_line(self, slots: OrderSlots) -> str:
+        return f"Order so far: {slots_line(self.offline.catalog, slots)}"
+
     def _product_facts(self, ids: list[str | None]) -> list[str]:
         """The catalog line of each product involved."""
         catalog = self.offline.catalog
@@ -184,7 +192,7 @@ class LLMPhraser:
         lines = [
             f"State: {outcome.state}" + (f" (Alina asks for: {asked})" if asked else ""),
             f"Customer's last message: {customer_text or '(a photo or voice message)'}",
-            f"Order so far: {slots_line(self.offline.catalog, outcome.slots)}",
+            self._order_line(outcome.slots),
             "Facts:",
             *(f"- {fact}" for fact in facts),
         ]

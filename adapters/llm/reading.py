@@ -1,13 +1,17 @@
 """What the LLM may answer when it reads a message, and how each value is checked.
 
 The model chooses among the shop's real options: product ids from the candidates it was shown,
-sizes and colours that product exists in, an intent from the declared list (the intent table
-in ottenok/states/order.py gives every intent a meaning in every state a message is read in,
-so the enum is the whole check). Every value is
-checked against the turn's `ReadingContext` (instructor's validation context); a failed check
-goes back to the model with the validator's message (instructor's re-ask). Values a customer
-must have said (a city, an address) must be found in what the customer wrote: the model may
-normalise them, not invent them.
+sizes and colours that product is made in, an intent the intent table of
+ottenok/states/order.py gives a row in the current state (`intents_in`). Every value is checked
+against the turn's `ReadingContext` (instructor's validation context); a failed check goes back
+to the model with the validator's message (instructor's re-ask). Values a customer must have
+said (a city, an address) must be found in what the customer wrote: the model may normalise
+them, not invent them.
+
+Sizes and colours are checked against every variant of the product in the live inventory (read
+this turn), sold out or not: a size the product was never made in is the model's mistake and is
+re-asked; a sold-out one is what the customer asked for, and the machine answers it (sold out,
+here is what is left). Rejecting it would make the model swap in a size nobody asked for.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pydantic import (
 from ottenok.morphology import to_latin, words
 from ottenok.normalize import normalize_color, normalize_size
 from ottenok.slots import Intent
+from ottenok.states.order import ANY, INTENTS
 
 #: The key of the `ReadingContext` in instructor's validation context (which must be a dict).
 CONTEXT_KEY = "reading"
@@ -39,9 +44,24 @@ _ADDRESS_WORDS = frozenset(
 )
 
 
+def intents_in(state: str, table: list[dict[str, Any]] = INTENTS) -> frozenset[Intent]:
+    """The intents the intent table gives a row in `state` (a row's guards aside): what a
+    reading may say a message does there. With today's table every intent has a row in every
+    state a message is read in (the last row takes any intent in an open state); the check
+    keeps the model inside the table when rows change."""
+    found: set[Intent] = set()
+    for row in table:
+        sources = row["source"]
+        if sources != ANY and state not in (sources if isinstance(sources, list) else [sources]):
+            continue
+        found |= set(Intent) if row["intent"] == ANY else set(row["intent"])
+    return frozenset(found)
+
+
 @dataclass(frozen=True, slots=True)
 class ProductOptions:
-    """A candidate product as the model sees it: every size and colour it exists in."""
+    """A candidate product as the model sees it: every size and colour it is made in, in stock
+    or not (see the module's docstring)."""
 
     sizes: tuple[str, ...]
     colors: tuple[str, ...]
@@ -56,6 +76,7 @@ class ReadingContext:
     shop_sizes: frozenset[str]
     shop_colors: frozenset[str]
     said: str  # what the customer wrote: the message and their recent messages, folded
+    intents: frozenset[Intent]  # what a message may do in this state
     lenient: bool = False  # salvage: drop invalid values instead of failing
 
     def lenient_copy(self) -> ReadingContext:
@@ -101,7 +122,7 @@ class SlotReading(BaseModel):
             return self
         if context.lenient:
             for name in found:
-                setattr(self, name, None)
+                setattr(self, name, Intent.UNKNOWN if name == "intent" else None)
             return self
         raise ValueError("; ".join(f"{name}: {why}" for name, why in found.items()))
 
@@ -109,6 +130,9 @@ class SlotReading(BaseModel):
 def problems(reading: SlotReading, context: ReadingContext) -> dict[str, str]:
     """Field → why its value cannot be used, for every field that fails a shop check."""
     found: dict[str, str] = {}
+    if reading.intent not in context.intents:
+        allowed = ", ".join(i.value for i in Intent if i in context.intents) or "none"
+        found["intent"] = f"{reading.intent.value!r} is not an intent here; use one of: {allowed}"
     product = reading.product_id
     if product is not None and product not in context.products:
         ids = ", ".join(context.products) or "none"
@@ -119,13 +143,13 @@ def problems(reading: SlotReading, context: ReadingContext) -> dict[str, str]:
     if reading.size is not None:
         sizes = options.sizes if options else tuple(sorted(context.shop_sizes))
         if reading.size not in sizes:
-            found["size"] = f"{reading.size!r} is not a size of this product; sizes: " + (
+            found["size"] = f"{reading.size!r} is not a size this product is made in: " + (
                 ", ".join(sizes) or "none (no size needed)"
             )
     if reading.color is not None:
         colors = options.colors if options else tuple(sorted(context.shop_colors))
         if reading.color not in colors:
-            found["color"] = f"{reading.color!r} is not a colour of this product; colours: " + (
+            found["color"] = f"{reading.color!r} is not a colour this product is made in: " + (
                 ", ".join(colors) or "none"
             )
     if reading.city is not None and not _grounded_name(reading.city, context.said):

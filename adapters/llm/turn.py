@@ -4,15 +4,24 @@ The engine calls the slot filler and, later in the same task, the phraser; neith
 carries the other's state. The filler opens the turn here (a context variable of the running
 task), the phraser finds it, spends what is left of the budget and records the usage. The
 budget is for the whole turn, retries included: `LLM_TIMEOUT_SECONDS` bounds how long a
-customer waits for the LLM, however the calls are split.
+customer waits for the LLM, however the calls are split; so does `MAX_ROUND_TRIPS`.
+
+A channel that shows "typing…" asks to be told when a turn is about to wait for a model
+(`llm_calls_announced`): turns the rules answer alone reply at once and show nothing.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+#: Sequential LLM requests one turn may make: a reading and its phrasing, or a reading and one
+#: re-ask (then the template is sent as it is). The customer never waits for a third.
+MAX_ROUND_TRIPS = 2
 
 
 @dataclass(slots=True)
@@ -31,9 +40,19 @@ class LLMTurn:
     fallbacks: Counter[str] = field(default_factory=Counter)
     rejections: Counter[str] = field(default_factory=Counter)
     recorded: bool = False
+    announced: bool = False
 
     def remaining(self) -> float:
         return self.budget - (time.monotonic() - self.started)
+
+    def announce(self) -> None:
+        """Tell the channel, once per turn, that a request to the model is about to go out."""
+        if self.announced:
+            return
+        self.announced = True
+        callback = _announce.get()
+        if callback is not None:
+            callback()
 
     def add_usage(self, usage: object) -> None:
         """Add an OpenAI `usage` object (None when the server sends none)."""
@@ -42,6 +61,18 @@ class LLMTurn:
 
 
 _current: ContextVar[LLMTurn | None] = ContextVar("ottenok_llm_turn", default=None)
+_announce: ContextVar[Callable[[], None] | None] = ContextVar("ottenok_llm_call", default=None)
+
+
+@contextmanager
+def llm_calls_announced(callback: Callable[[], None]) -> Iterator[None]:
+    """Within this block (one customer turn), `callback` runs right before the turn's first
+    LLM request, if one is made: the place to show "typing…". It must not block."""
+    token = _announce.set(callback)
+    try:
+        yield
+    finally:
+        _announce.reset(token)
 
 
 def open_turn(budget: float, customer_text: str) -> tuple[LLMTurn, LLMTurn | None]:
