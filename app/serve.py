@@ -13,14 +13,12 @@ import logging
 import signal
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
 
 from aiohttp import web
 
 from adapters.greenapi import GreenAPIClient
 from adapters.greenapi.channel import GreenAPIChannel
 from adapters.greenapi.sender import WhatsAppSender
-from adapters.llm.turn import llm_calls_announced
 from adapters.nudge_scheduler import NudgeScheduler
 from adapters.outbox_store import OutboxStore, process_owner
 from adapters.web.transport import ChannelTransport
@@ -30,7 +28,6 @@ from app.web import open_web
 from app.wiring import close_engine, drive_photos, open_engine, start_nudges
 from ottenok.delivery import OutboxSender
 from ottenok.engine import Engine
-from ottenok.messages import IncomingMessage, Outgoing
 
 log = logging.getLogger("ottenok.service")
 
@@ -88,18 +85,15 @@ async def serve(
         owner=process_owner(),
     )
     side.attach(sender.wakeup.set)
-    typing: TypingOnLLMCalls | None = None
     if client is not None:
-        driven = engine
-        if engine.llm is not None:  # the channel's own "typing…" (every turn) stays off
-            typing = TypingOnLLMCalls(engine, client, int(settings.llm_timeout_seconds * 1000))
-            driven = cast(Engine, typing)
+        typing_ms = int(settings.llm_timeout_seconds * 1000) if engine.llm is not None else 0
         service = GreenAPIChannel(
-            driven,
+            engine,
             client,
             sender.wakeup.set,
             receive_timeout=settings.green_api_receive_timeout,
             webhook_token=settings.green_api_webhook_token,
+            typing_ms=typing_ms,
         )
         service.stopping = stopping
         assert whatsapp is not None  # built with the client
@@ -158,8 +152,6 @@ async def serve(
         await runner.cleanup()
         if service is not None:
             await service.drain()
-        if typing is not None:
-            await typing.drain()
         await side.drain()
         sending_stopped.set()  # after the last turn: its replies are in the outbox already
         await asyncio.wait({delivery}, timeout=SENDER_GRACE_SECONDS)
@@ -177,42 +169,6 @@ async def serve(
         log.info("service stopped")
     if failure is not None:
         raise failure
-
-
-class TypingOnLLMCalls:
-    """The engine as the WhatsApp channel drives it, showing "typing…" only on turns that wait
-    for the LLM: the typing indicator is sent right before the turn's first LLM request
-    (`llm_calls_announced`), for the turn's time budget. Turns the rules answer alone reply at
-    once, and "typing…" followed by an instant reply only looks odd. Everything else is the
-    engine's own."""
-
-    def __init__(self, engine: Engine, client: GreenAPIClient, typing_ms: int) -> None:
-        self.engine = engine
-        self.client = client
-        self.typing_ms = typing_ms
-        self.tasks: set[asyncio.Task[None]] = set()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.engine, name)
-
-    async def process(self, msg: IncomingMessage) -> list[Outgoing]:
-        with llm_calls_announced(lambda: self._show(msg.chat_id)):
-            return await self.engine.process(msg)
-
-    async def drain(self) -> None:
-        """Let indicators already on their way finish (they are short requests)."""
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-
-    def _show(self, chat_id: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._typing(chat_id))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def _typing(self, chat_id: str) -> None:
-        try:
-            await self.client.send_typing(chat_id, self.typing_ms)
-        except Exception as err:  # a courtesy: never worth a failed turn
-            log.debug("typing indicator failed", extra={"chat_id": chat_id, "error": str(err)})
 
 
 async def _start_nudges(

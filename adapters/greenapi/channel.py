@@ -31,6 +31,7 @@ from adapters.greenapi.mapping import (
     to_incoming,
 )
 from adapters.greenapi.models import WebhookBody, validation_reason
+from adapters.llm.turn import llm_calls_announced
 from ottenok.engine import Engine
 from ottenok.messages import IncomingMessage, Outgoing
 
@@ -64,8 +65,9 @@ class GreenAPIChannel:
         typing_ms: int = 0,
         turn_retry_seconds: float = TURN_RETRY_SECONDS,
     ) -> None:
-        """`typing_ms` > 0: show "typing…" that long while a turn runs (the LLM path is on
-        and a reply may take seconds)."""
+        """`typing_ms` > 0 (the LLM path is on): show "typing…" that long on turns that wait
+        for the LLM, right before the turn's first LLM request (`llm_calls_announced`). Turns
+        the rules answer alone reply at once, and "typing…" before an instant reply looks odd."""
         self.typing_ms = typing_ms
         self.turn_retry_seconds = turn_retry_seconds
         self.receive_timeout = receive_timeout
@@ -148,10 +150,12 @@ class GreenAPIChannel:
         when even that failed, the stored message is tried again later rather than waiting
         for a restart."""
         started = time.perf_counter()
-        if self.typing_ms and msg.kind == "text":
-            self._spawn(self._typing(msg.chat_id))
         try:
-            outgoing = await self.engine.process(msg)
+            if self.typing_ms:
+                with llm_calls_announced(lambda: self._spawn(self._typing(msg.chat_id))):
+                    outgoing = await self.engine.process(msg)
+            else:
+                outgoing = await self.engine.process(msg)
             self.wake()
         except Exception:
             delay = min(MAX_TURN_RETRY_SECONDS, self.turn_retry_seconds * 2**retries)
