@@ -220,7 +220,9 @@ class OfflinePhraser:
         if o.state == OrderState.ASK_PRODUCT and o.listed:
             return self.t.pick(rng, "ask_choice")
         product = o.slots.product
-        values: dict[str, str] = {"kinds": self.kinds}
+        values: dict[str, str] = {}
+        if o.state == OrderState.ASK_PRODUCT:  # only the product question names the kinds
+            values["kinds"] = self.kinds
         if o.issue is not None and o.issue.kind == IssueKind.PRODUCT:
             # A pair sold out: the other kinds of its type ("ботинки, челси"), not the bags.
             kinds = self.assortment.kinds(self.catalog.product_type(o.issue.product_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ottenok.morphology import morph
 
@@ -32,8 +33,10 @@ def join_words(items: list[str], limit: int = 6) -> str:
     return separator.join(items[:-1]) + " и " + items[-1]
 
 
+@lru_cache(maxsize=4096)
 def plural(word: str) -> str:
-    """Nominative plural of a product kind ("сумка" → "сумки"); unknown words stay as they are."""
+    """Nominative plural of a product kind ("сумка" → "сумки"); unknown words stay as they are.
+    Cached: every reply that names the shop's kinds asks it of each product's kind."""
     parse = morph().parse(word)[0]
     if "NOUN" not in parse.tag or "Pltm" in parse.tag or word in MASS_NOUNS:
         return word
