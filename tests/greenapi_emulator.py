@@ -23,11 +23,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import mimetypes
+import os
 import random
 import re
+import socket
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -625,4 +628,33 @@ def quota_body(timestamp: int | None = None) -> dict[str, Any]:
         "instanceData": {"idInstance": 1101000001, "wid": WID, "typeInstance": "whatsapp"},
         "timestamp": int(time.time()) if timestamp is None else timestamp,
         "quotaData": {"description": "Monthly quota has been exceeded", "method": "sendMessage"},
+    }
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve_env(
+    emu: GreenAPIEmulator, data_dir: Path, db: Path, token: str, **extra: str
+) -> dict[str, str]:
+    """The environment of `ottenok serve` in a process of its own, polling the emulator. The
+    emulator's journal is never late: a send cut off by a kill is checked at once."""
+    return {
+        **os.environ,
+        "DATA_DIR": str(data_dir),
+        "DB_PATH": str(db),
+        "GREEN_API_URL": emu.api_url,
+        "GREEN_API_MEDIA_URL": emu.media_url,
+        "GREEN_API_ID_INSTANCE": emu.id_instance,
+        "GREEN_API_TOKEN": token,
+        "GREEN_API_RECEIVE_TIMEOUT": "5",
+        "NUDGE_ENABLED": "0",
+        "OUTBOX_JOURNAL_LAG_SECONDS": "0",
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
+        **extra,
     }

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sqlite3
 import sys
@@ -19,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from greenapi_emulator import FaultRates, GreenAPIEmulator, text_body
+from greenapi_emulator import FaultRates, GreenAPIEmulator, serve_env, text_body
 from shops import write_second_shop
 
 from adapters.greenapi import GreenAPIClient
@@ -417,7 +416,7 @@ async def test_sigkill_between_saving_a_turn_and_sending_it_loses_nothing(shop, 
     db = tmp_path / "kill.db"
     chat = "77015550404@c.us"
     async with GreenAPIEmulator(token=TOKEN, max_wait=0.2, journal_interval=0.05) as emu:
-        env = serve_env(emu, settings.data_dir, db)
+        env = serve_env(emu, settings.data_dir, db, TOKEN, MANAGER_NUMBERS=MANAGER)
         emu.fail_next("sendMessage", status=500, delay=120)  # held on the wire, never delivered
         emu.push(text_body(chat, "Здравствуйте, я из Шымкента", "K1"))
         first = await asyncio.create_subprocess_exec(*SERVE, env=env)
@@ -457,7 +456,7 @@ async def test_send_faults_and_two_sigkills_lose_no_reply_part(shop, tmp_path):
         for n, text in enumerate(CONVERSATION):
             for chat in CHATS:
                 emu.push(text_body(chat, text, f"{chat}-{n}"))
-        env = serve_env(emu, settings.data_dir, db)
+        env = serve_env(emu, settings.data_dir, db, TOKEN, MANAGER_NUMBERS=MANAGER)
         for sends in (30, 120):  # killed at these counts of delivered parts
             doomed = await asyncio.create_subprocess_exec(*SERVE, env=env)
             await wait_for(lambda n=sends: len(emu.sent) >= n, timeout=180)
@@ -508,33 +507,6 @@ def all_answered_and_sent(db: Path) -> bool:
 
 
 SERVE = [sys.executable, "-m", "app.cli", "serve"]
-
-
-def serve_env(emu: GreenAPIEmulator, data_dir: Path, db: Path) -> dict[str, str]:
-    """`ottenok serve` in a process of its own, polling the emulator."""
-    return {
-        **os.environ,
-        "DATA_DIR": str(data_dir),
-        "DB_PATH": str(db),
-        "GREEN_API_URL": emu.api_url,
-        "GREEN_API_MEDIA_URL": emu.media_url,
-        "GREEN_API_ID_INSTANCE": emu.id_instance,
-        "GREEN_API_TOKEN": TOKEN,
-        "GREEN_API_RECEIVE_TIMEOUT": "5",
-        "MANAGER_NUMBERS": MANAGER,
-        "NUDGE_ENABLED": "0",
-        "OUTBOX_JOURNAL_LAG_SECONDS": "0",
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-    }
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def wait_for(condition, timeout: float) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -14,7 +13,15 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from greenapi_emulator import GreenAPIEmulator, file_body, post_webhook, quota_body, text_body
+from greenapi_emulator import (
+    GreenAPIEmulator,
+    file_body,
+    free_port,
+    post_webhook,
+    quota_body,
+    serve_env,
+    text_body,
+)
 from shops import write_second_shop
 
 from app.serve import serve
@@ -24,12 +31,6 @@ CUSTOMER = "77015550303@c.us"
 MANAGER = "77000000009"
 TOKEN = "secret-token"
 WEBHOOK_TOKEN = "hook-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -268,21 +269,7 @@ async def test_sigkill_between_receive_and_delete_loses_nothing(
     db = tmp_path / "kill.db"
     async with GreenAPIEmulator(token=TOKEN, max_wait=0.2) as emu:
         settings = settings_for(emu, shop_dir, db)
-        env = {
-            **os.environ,
-            "DATA_DIR": str(shop_dir),
-            "DB_PATH": str(db),
-            "GREEN_API_URL": emu.api_url,
-            "GREEN_API_MEDIA_URL": emu.media_url,
-            "GREEN_API_ID_INSTANCE": emu.id_instance,
-            "GREEN_API_TOKEN": TOKEN,
-            "GREEN_API_RECEIVE_TIMEOUT": "5",
-            "NUDGE_ENABLED": "0",
-            # The emulator's journal is never late: a send cut off by the kill is checked at once.
-            "OUTBOX_JOURNAL_LAG_SECONDS": "0",
-            "HOST": "127.0.0.1",
-            "PORT": str(settings.port),
-        }
+        env = serve_env(emu, shop_dir, db, TOKEN, PORT=str(settings.port))
         emu.stall_next("deleteNotification", seconds=120)
         emu.push(text_body(CUSTOMER, "Здравствуйте, я из Шымкента", "K1"))
         command = [sys.executable, "-m", "app.cli", "serve"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,17 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from greenapi_emulator import free_port
+
 from adapters.sqlite_store import SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-console-token-0123456789"
 MANAGER = "77000000009"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_database(db: Path) -> None:
