@@ -121,9 +121,15 @@ class ProductMatcher:
         self._skeletons: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._fuzzy_cache: dict[str, list[tuple[str, float]]] = {}
         self._build(list(catalog.products.values()))
-        # A brand or model name is no colour ("Coccinelle Metallic", "Пазолини"), unless it is
-        # exactly one of the shop's own colours.
-        self.colors.ignore_words(self.name_spellings())
+        # Every spelling of the shop's brand and model names ("росси", "metallic"). Such a
+        # name is no colour ("Coccinelle Metallic", "Пазолини"), unless it is exactly one of
+        # the shop's own colours.
+        self._names = frozenset(
+            spelling
+            for spelling, targets in self._strings.items()
+            if any(self._features[index].role in _NAME_ROLES for index, _ in targets)
+        )
+        self.colors.ignore_words(self._names)
 
     # ---------------------------------------------------------------- queries
 
@@ -140,23 +146,10 @@ class ProductMatcher:
         `Chanel лодочки`, `JimmyChoo_Azia`), None when no product clearly fits."""
         return self._confident(self._rank(words(_CAMEL_RE.sub(" ", folder_name))))
 
-    def name_spellings(self) -> set[str]:
-        """Every spelling of the shop's brand and model names ("росси", "metallic")."""
-        return {
-            spelling
-            for spelling, targets in self._strings.items()
-            if any(self._features[index].role in _NAME_ROLES for index, _ in targets)
-        }
-
     def is_name_word(self, word: str) -> bool:
         """Whether the word spells one of the shop's brand or model names exactly: then "Росси"
         in "туфли серджио росси" is the brand, not the country."""
-        forms = {word, *lemma_set(word), latin_skeleton(word)}
-        return any(
-            self._features[index].role in _NAME_ROLES
-            for form in forms
-            for index, _ in self._strings.get(form, ())
-        )
+        return not self._names.isdisjoint({word, *lemma_set(word), latin_skeleton(word)})
 
     # ---------------------------------------------------------------- scoring
 

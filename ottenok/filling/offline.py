@@ -426,9 +426,7 @@ class OfflineSlotFiller:
         return not ids or any(self.catalog.sizes(pid) for pid in ids)
 
 
-def _pick(
-    text: str, offered: Sequence[str], is_value: Callable[[str], bool] = lambda _: False
-) -> str | None:
+def _pick(text: str, offered: Sequence[str], is_value: Callable[[str], bool]) -> str | None:
     """The offered product picked by its place in the list: "вторые", "№2", "2", "последние",
     perhaps with its size or colour ("вторые 38 черные"): `is_value` tells those words."""
     found = re.findall(r"[№#]?[a-zа-я0-9]+", fold(text))
