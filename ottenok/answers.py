@@ -52,6 +52,7 @@ from ottenok.phrasing.words import (
     counted,
     inflect_phrase,
     join_words,
+    joined,
     plural,
     price_text,
     size_text,
@@ -360,7 +361,7 @@ class Answerer:
             if found:
                 answers = _without_repeats(answers, found)
             listed.extend(pid for pid in question.listed if pid not in listed)
-        return Reply(_joined(self._named_once(answers)) or None, tuple(listed), asked=asked)
+        return Reply(joined(self._named_once(answers)) or None, tuple(listed), asked=asked)
 
     def _named_once(self, answers: list[str]) -> list[str]:
         """Answers about a product an earlier answer named, without its name: "Рюкзак Mango
@@ -1011,15 +1012,6 @@ def _without_repeats(answers: list[str], found: str) -> list[str]:
         return answers
     return [given for given in answers if not _repeats(given, found)] + [found]
 
-
-def _joined(answers: list[str]) -> str:
-    """Answers as one text; after a list ("• …" lines) the next starts on its own line."""
-    text = ""
-    for answer in answers:
-        if text:
-            text += "\n" if text.rsplit("\n", 1)[-1].startswith("•") else " "
-        text += answer
-    return text
 
 
 def _names_topic(heading: str, topics: Sequence[Topic]) -> bool:

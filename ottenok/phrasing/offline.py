@@ -21,6 +21,7 @@ from ottenok.phrasing.words import (
     capitalized,
     inflect_phrase,
     join_words,
+    joined,
     mid_sentence,
     price_text,
     size_text,
@@ -106,10 +107,11 @@ class OfflinePhraser:
         if event_text is not None:
             body.append(event_text)
         if o.event in FINAL_EVENTS:
-            messages.append(_joined(body))
+            messages.append(joined(body))
             return SPLIT.join(m for m in messages if m)
         body.extend(self._said_back(rng, o))
-        noted = [self.t.get("slot_labels")[n] for n in o.noted if n in self.t.get("slot_labels")]
+        labels = self.t.get("slot_labels")
+        noted = [labels[name] for name in o.noted if name in labels]
         if noted:
             body.append(capitalized(self.t.pick(rng, "noted", what=join_words(noted))))
         if o.answer and not self._said_by_issue(o):
@@ -135,10 +137,10 @@ class OfflinePhraser:
             key = "ambiguous" if o.state == OrderState.ASK_PRODUCT else "options_first"
             body.append(self.t.pick(rng, key, options=self._options(o.candidates)))
         if o.event in (TurnEvent.ALREADY_CONFIRMED, TurnEvent.ALREADY_CANCELLED):
-            messages.append(_joined(body))
+            messages.append(joined(body))
             return SPLIT.join(m for m in messages if m)
         if summary_follows:
-            messages.append(_joined(body))
+            messages.append(joined(body))
             messages.append(self.summary(o.slots))
             key = "ask_options" if o.misses >= OPTIONS_AFTER_MISSES else "ask"
             messages.append(self.t.pick(rng, key, OrderState.CONFIRMING))
@@ -148,11 +150,11 @@ class OfflinePhraser:
         chooses_now = o.candidates and asks_product
         if question and not chooses_now and not (o.unsold and asks_product):
             if o.has_photos:  # the photos go between the body and the question
-                said = _joined(body)
+                said = joined(body)
                 messages.append(said or self.t.get("photos", "here"))
                 body = []
             body.append(question)
-        messages.append(_joined(body))
+        messages.append(joined(body))
         return SPLIT.join(m for m in messages if m)
 
     def _said_by_issue(self, o: TurnOutcome) -> bool:
@@ -222,11 +224,7 @@ class OfflinePhraser:
         product = o.slots.product
         values: dict[str, str] = {}
         if o.state == OrderState.ASK_PRODUCT:  # only the product question names the kinds
-            values["kinds"] = self.kinds
-        if o.issue is not None and o.issue.kind == IssueKind.PRODUCT:
-            # A pair sold out: the other kinds of its type ("ботинки, челси"), not the bags.
-            kinds = self.assortment.kinds(self.catalog.product_type(o.issue.product_id))
-            values["kinds"] = join_words(kinds, limit=KINDS_LISTED) or self.kinds
+            values["kinds"] = self._kinds_to_offer(o)
         options: list[str] = []
         if product:
             availability = self.catalog.check_availability(product, None, o.slots.color)
@@ -250,6 +248,15 @@ class OfflinePhraser:
         if already_said and o.state in (OrderState.ASK_SIZE, OrderState.ASK_COLOR):
             return self.t.pick(rng, "ask_short", o.state)
         return self.t.pick(rng, "ask", o.state, **values)
+
+    def _kinds_to_offer(self, o: TurnOutcome) -> str:
+        """The shop's kinds; after a pair sold out, the other kinds of its type ("ботинки,
+        челси"), not the bags."""
+        if o.issue is not None and o.issue.kind == IssueKind.PRODUCT:
+            kinds = self.assortment.kinds(self.catalog.product_type(o.issue.product_id))
+            if kinds:
+                return join_words(kinds, limit=KINDS_LISTED)
+        return self.kinds
 
     def _issue(self, rng: random.Random, o: TurnOutcome) -> list[str]:
         issue = o.issue
@@ -367,12 +374,3 @@ class OfflinePhraser:
         if terms is None:
             template = "\n".join(t for t in template.split("\n") if "{delivery}" not in t)
         return template.format(lines="\n".join(self._order_lines(slots)), delivery=terms or "")
-
-
-def _joined(parts: list[str]) -> str:
-    """The reply's sentences in one message: once a list has started, each part starts on a
-    line of its own, so a question never trails the list's last line."""
-    text = ""
-    for part in filter(None, parts):
-        text = f"{text}\n{part}" if "\n" in text else f"{text} {part}" if text else part
-    return text

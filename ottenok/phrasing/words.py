@@ -23,6 +23,15 @@ def size_text(size: str) -> str:
     return _DECIMAL_POINT.sub(r"\1,\2", size)
 
 
+def joined(parts: list[str]) -> str:
+    """Sentences of one message: once a list ("• …", "1) …" lines) has started, each part
+    starts on a line of its own, so nothing trails the list's last line."""
+    text = ""
+    for part in filter(None, parts):
+        text = f"{text}\n{part}" if "\n" in text else f"{text} {part}" if text else part
+    return text
+
+
 def join_words(items: list[str], limit: int = 6) -> str:
     """ "37, 38 и 39": the way a person lists options. Half sizes take a decimal comma, and
     then the list semicolons ("36; 36,5 и 37"), so "36, 36,5" never reads as three numbers."""
